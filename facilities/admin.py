@@ -1,0 +1,304 @@
+"""Staff admin for the directory: facilities with their accreditations, photos and prices."""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_countries.filters import CountryFilter
+
+from facilities.images import make_renditions
+from facilities.models import (
+    Accreditation,
+    AccreditationBody,
+    Facility,
+    FacilityPhoto,
+    FacilityProcedure,
+    Language,
+    Procedure,
+    ProcedureCategory,
+    today,
+)
+from facilities.services import facility_photo_apply_renditions, facility_set_published
+
+
+def warning_days() -> int:
+    return settings.ACCREDITATION_WARNING_DAYS
+
+
+# Facility photos ---------------------------------------------------------------------------------
+
+
+class FacilityPhotoForm(forms.ModelForm):
+    upload = forms.FileField(
+        label=_("Photo file"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP. Thumbnail and large versions are made on save; camera metadata is removed."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    class Meta:
+        model = FacilityPhoto
+        fields = ["upload", "alt_text", "caption", "position"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            self.renditions = make_renditions(upload)
+        elif not self.instance.pk or not self.instance.large:
+            raise ValidationError(_("Choose a photo to upload."), code="required")
+        return upload
+
+    def save(self, commit: bool = True) -> FacilityPhoto:
+        photo = super().save(commit=False)
+        if getattr(self, "renditions", None) is not None:
+            facility_photo_apply_renditions(photo=photo, renditions=self.renditions)
+        if commit:
+            photo.save()
+        return photo
+
+
+class PhotoPreviewMixin:
+    @admin.display(description=_("Preview"))
+    def preview(self, photo: FacilityPhoto) -> str:
+        if not photo.pk or not photo.thumbnail:
+            return "—"
+        return format_html('<img src="{}" alt="{}" class="admin-thumb">', photo.thumbnail.url, photo.alt_text)
+
+
+class FacilityPhotoInline(PhotoPreviewMixin, admin.TabularInline):
+    model = FacilityPhoto
+    form = FacilityPhotoForm
+    extra = 0
+    fields = ["preview", "upload", "alt_text", "caption", "position"]
+    readonly_fields = ["preview"]
+
+
+class AccreditationInline(admin.TabularInline):
+    model = Accreditation
+    extra = 0
+    autocomplete_fields = ["body"]
+    fields = ["body", "programme", "level", "awarded_on", "expires_on", "last_survey_on", "verification_url", "status"]
+
+
+class FacilityProcedureInline(admin.TabularInline):
+    model = FacilityProcedure
+    extra = 0
+    autocomplete_fields = ["procedure"]
+    fields = ["procedure", "price_from", "price_to", "includes", "notes"]
+
+
+# Facilities --------------------------------------------------------------------------------------
+
+
+class AccreditationStateFilter(admin.SimpleListFilter):
+    title = _("accreditation state")
+    parameter_name = "accreditation"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("current", _("Current")),
+            ("expiring", _("Current, expiring within %(days)s days") % {"days": warning_days()}),
+            ("expired", _("Expired or none current")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "current":
+            return queryset.filter(current_until__isnull=False)
+        if self.value() == "expiring":
+            return queryset.filter(current_until__lte=today() + datetime.timedelta(days=warning_days()))
+        if self.value() == "expired":
+            return queryset.filter(current_until__isnull=True)
+        return queryset
+
+
+@admin.register(Facility)
+class FacilityAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country", "city", "is_published", "listing_state", "current_until"]
+    list_filter = [AccreditationStateFilter, "is_published", ("country", CountryFilter), "kind"]
+    search_fields = ["name", "city", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["languages"]
+    readonly_fields = ["created_at", "updated_at"]
+    list_per_page = 50
+    actions = ["publish", "unpublish"]
+    inlines = [AccreditationInline, FacilityProcedureInline, FacilityPhotoInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "is_published"]}),
+        (_("Location"), {"fields": ["country", "city", "address"]}),
+        (_("About"), {"fields": ["description", "year_established", "beds", "website"]}),
+        (
+            _("International patients"),
+            {
+                "fields": [
+                    "languages",
+                    "has_interpreter",
+                    "has_airport_transfer",
+                    "has_accommodation_help",
+                    "has_visa_letters",
+                ]
+            },
+        ),
+        (_("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        current = Accreditation.objects.current().filter(facility=OuterRef("pk")).order_by()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                current_until=Subquery(current.values("facility").annotate(last=Max("expires_on")).values("last")),
+                ever_accredited=Exists(Accreditation.objects.filter(facility=OuterRef("pk"))),
+            )
+        )
+
+    @admin.display(description=_("Accredited until"), ordering="current_until")
+    def current_until(self, facility: Facility):
+        return facility.current_until or "—"
+
+    @admin.display(description=_("Public listing"))
+    def listing_state(self, facility: Facility) -> str:
+        if facility.is_published and facility.current_until:
+            if facility.current_until <= today() + datetime.timedelta(days=warning_days()):
+                return format_html('<span class="state state-warn">{}</span>', _("Listed – accreditation expiring"))
+            return format_html('<span class="state state-ok">{}</span>', _("Listed"))
+        if facility.is_published:
+            return format_html('<span class="state state-alert">{}</span>', _("Not listed: no current accreditation"))
+        return format_html('<span class="state">{}</span>', _("Unpublished"))
+
+    @admin.action(description=_("Publish selected facilities"), permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
+        changed = facility_set_published(ids=queryset.values_list("pk", flat=True), published=True)
+        unlisted = queryset.filter(current_until__isnull=True).count()
+        self.message_user(
+            request,
+            ngettext("%(n)d facility published.", "%(n)d facilities published.", changed) % {"n": changed},
+            messages.SUCCESS,
+        )
+        if unlisted:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d selected facility has no current accreditation and stays off the public site.",
+                    "%(n)d selected facilities have no current accreditation and stay off the public site.",
+                    unlisted,
+                )
+                % {"n": unlisted},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Unpublish selected facilities"), permissions=["change"])
+    def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
+        changed = facility_set_published(ids=queryset.values_list("pk", flat=True), published=False)
+        self.message_user(
+            request,
+            ngettext("%(n)d facility unpublished.", "%(n)d facilities unpublished.", changed) % {"n": changed},
+            messages.SUCCESS,
+        )
+
+
+# Accreditations ----------------------------------------------------------------------------------
+
+
+class AccreditationExpiryFilter(admin.SimpleListFilter):
+    title = _("validity")
+    parameter_name = "validity"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("current", _("Current")),
+            ("expiring", _("Expiring within %(days)s days") % {"days": warning_days()}),
+            ("expired", _("Expired")),
+            ("not_active", _("Suspended, revoked or withdrawn")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "current":
+            return queryset.current()
+        if self.value() == "expiring":
+            return queryset.expiring_within(warning_days())
+        if self.value() == "expired":
+            return queryset.filter(expires_on__lt=today())
+        if self.value() == "not_active":
+            return queryset.exclude(status=Accreditation.Status.ACTIVE)
+        return queryset
+
+
+@admin.register(Accreditation)
+class AccreditationAdmin(admin.ModelAdmin):
+    list_display = ["facility", "body", "programme", "level", "awarded_on", "expires_on", "status", "is_current_now"]
+    list_filter = [AccreditationExpiryFilter, "status", "body"]
+    list_select_related = ["facility", "body"]
+    search_fields = ["facility__name", "body__name", "body__abbreviation", "programme"]
+    autocomplete_fields = ["facility", "body"]
+    date_hierarchy = "expires_on"
+    readonly_fields = ["created_at", "updated_at"]
+
+    @admin.display(description=_("Current"), boolean=True)
+    def is_current_now(self, accreditation: Accreditation) -> bool:
+        return accreditation.is_current()
+
+
+@admin.register(AccreditationBody)
+class AccreditationBodyAdmin(admin.ModelAdmin):
+    list_display = ["abbreviation", "name", "country", "website"]
+    search_fields = ["name", "abbreviation"]
+    prepopulated_fields = {"slug": ["abbreviation"]}
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+# Procedures and prices ---------------------------------------------------------------------------
+
+
+@admin.register(ProcedureCategory)
+class ProcedureCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "position"]
+    list_editable = ["position"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "is_published"]
+    list_filter = ["category", "is_published"]
+    list_select_related = ["category"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["category"]
+
+
+@admin.register(FacilityProcedure)
+class FacilityProcedureAdmin(admin.ModelAdmin):
+    list_display = ["procedure", "facility", "price_from", "price_to", "updated_at"]
+    list_filter = ["procedure"]
+    list_select_related = ["procedure", "facility"]
+    search_fields = ["facility__name", "procedure__name"]
+    autocomplete_fields = ["facility", "procedure"]
+
+
+@admin.register(FacilityPhoto)
+class FacilityPhotoAdmin(PhotoPreviewMixin, admin.ModelAdmin):
+    form = FacilityPhotoForm
+    list_display = ["alt_text", "facility", "position", "preview"]
+    list_select_related = ["facility"]
+    search_fields = ["facility__name", "alt_text"]
+    autocomplete_fields = ["facility"]
+    fields = ["facility", "preview", "upload", "alt_text", "caption", "position"]
+    readonly_fields = ["preview"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["fields"] = ["facility", "upload", "alt_text", "caption", "position"]
+        return super().get_form(request, obj, **kwargs)

@@ -1,0 +1,204 @@
+"""The public directory's filters, facets and sorting (django-filter).
+
+Every value is validated by its form field; a value that does not validate is left out of the
+query and reported on the page (``FacilityFilter.problems``), so a bad query string gives a normal
+page with a message, never an error.
+
+The reference lists behind the drop-downs (procedures, accreditation bodies, languages) are read
+once per request and used both to validate and to render, so the page's query count does not
+depend on which filters are chosen.
+"""
+
+from collections.abc import Iterable
+
+import django_filters
+from django import forms
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from facilities.models import Accreditation, AccreditationBody, Facility, FacilityProcedure, Language, Procedure
+
+MAX_TEXT = 100
+MAX_PRICE = 10_000_000
+
+
+class Sort:
+    NAME = "name"
+    PRICE = "price"
+    NEWEST = "newest"
+    choices = [(NAME, _("Name (A–Z)")), (PRICE, _("Lowest price for the procedure")), (NEWEST, _("Newest listed"))]
+
+
+class FacilityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_text",
+        max_length=MAX_TEXT,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Hospital name, city or treatment")}),
+    )
+    procedure = django_filters.ChoiceFilter(
+        label=_("Procedure"), method="filter_procedure", empty_label=_("Any procedure")
+    )
+    country = django_filters.ChoiceFilter(label=_("Country"), field_name="country", empty_label=_("Any country"))
+    city = django_filters.CharFilter(label=_("City"), field_name="city", lookup_expr="iexact", max_length=MAX_TEXT)
+    body = django_filters.ChoiceFilter(
+        label=_("Accredited by"), method="filter_body", empty_label=_("Any accreditation")
+    )
+    language = django_filters.ChoiceFilter(
+        label=_("Language spoken"), method="filter_language", empty_label=_("Any language")
+    )
+    price_min = django_filters.NumberFilter(
+        label=_("Price from (USD)"), method="filter_price", min_value=0, max_value=MAX_PRICE, decimal_places=0
+    )
+    price_max = django_filters.NumberFilter(
+        label=_("Price up to (USD)"), method="filter_price", min_value=0, max_value=MAX_PRICE, decimal_places=0
+    )
+    services = django_filters.MultipleChoiceFilter(
+        label=_("Services for international patients"),
+        choices=Facility.Service.choices,
+        method="filter_services",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=Sort.choices, method="filter_sort", empty_label=None)
+
+    class Meta:
+        model = Facility
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, country_counts: dict[str, int] | None = None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.procedures = {
+            p.slug: p
+            for p in Procedure.objects.published().select_related("category").order_by("category__position", "name")
+        }
+        self.bodies = {b.slug: b for b in AccreditationBody.objects.order_by("abbreviation")}
+        self.languages = {lang.code: lang for lang in Language.objects.order_by("name")}
+        self.filters["procedure"].extra["choices"] = self._procedure_choices()
+        self.filters["body"].extra["choices"] = [(slug, str(body)) for slug, body in self.bodies.items()]
+        self.filters["language"].extra["choices"] = [(code, lang.name) for code, lang in self.languages.items()]
+        self.filters["country"].extra["choices"] = [(code, name) for code, name in countries]
+
+    def _procedure_choices(self) -> list:
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for slug, procedure in self.procedures.items():
+            groups.setdefault(procedure.category.name, []).append((slug, procedure.name))
+        return list(groups.items())
+
+    # Filter methods ---------------------------------------------------------------------------
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for word in value.split()[:8]:
+            queryset = queryset.filter(
+                Q(name__icontains=word) | Q(city__icontains=word) | Q(description__icontains=word)
+            )
+        return queryset
+
+    def filter_procedure(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        offers = FacilityProcedure.objects.filter(facility=OuterRef("pk"), procedure=self.procedures[value])
+        return queryset.filter(Exists(offers)).annotate(
+            procedure_price_from=Subquery(offers.values("price_from")[:1]),
+            procedure_price_to=Subquery(offers.values("price_to")[:1]),
+        )
+
+    def filter_body(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        current = Accreditation.objects.current().filter(facility=OuterRef("pk"), body=self.bodies[value])
+        return queryset.filter(Exists(current))
+
+    def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        spoken = Facility.languages.through.objects.filter(facility=OuterRef("pk"), language=self.languages[value])
+        return queryset.filter(Exists(spoken))
+
+    def filter_price(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        # Prices are per procedure: without one chosen a range means nothing (see ``problems``).
+        if not self.form.cleaned_data.get("procedure"):
+            return queryset
+        if name == "price_min":
+            return queryset.filter(procedure_price_to__gte=value)
+        return queryset.filter(procedure_price_from__lte=value)
+
+    def filter_services(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(**{Facility.SERVICE_FIELDS[service]: True for service in value})
+
+    def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # Ordering is applied in ``results`` once every annotation is in place.
+
+    # Results ----------------------------------------------------------------------------------
+
+    def _cleaned(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.form.is_valid()
+        return self.form.cleaned_data
+
+    def _apply(self, queryset: QuerySet, skip: Iterable[str] = ()) -> QuerySet:
+        for name, value in self._cleaned().items():
+            if name not in skip:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        return self._apply(queryset)
+
+    @property
+    def chosen_procedure(self) -> Procedure | None:
+        slug = self._cleaned().get("procedure")
+        return self.procedures.get(slug) if slug else None
+
+    @property
+    def sort_key(self) -> str:
+        key = self._cleaned().get("sort") or Sort.NAME
+        return Sort.NAME if key == Sort.PRICE and not self.chosen_procedure else key
+
+    @property
+    def results(self) -> QuerySet:
+        queryset = self.qs
+        key = self.sort_key
+        if key == Sort.PRICE:
+            return queryset.order_by(F("procedure_price_from").asc(nulls_last=True), Lower("name"), "pk")
+        if key == Sort.NEWEST:
+            return queryset.order_by("-created_at", "-pk")
+        return queryset.order_by(Lower("name"), "pk")
+
+    @cached_property
+    def country_facets(self) -> dict[str, int]:
+        """How many results each country would have with every other filter kept, in one query."""
+        rows = self._apply(self.queryset.all(), skip={"country"}).order_by().values("country").annotate(n=Count("pk"))
+        return {row["country"]: row["n"] for row in rows}
+
+    @property
+    def total(self) -> int:
+        chosen = self._cleaned().get("country")
+        facets = self.country_facets
+        return facets.get(chosen, 0) if chosen else sum(facets.values())
+
+    def offer_countries_with_counts(self) -> None:
+        """Show only the destinations that have results, with their counts, in the country list."""
+        facets = self.country_facets
+        chosen = self._cleaned().get("country")
+        options = [(code, f"{countries.name(code)} ({n})") for code, n in facets.items()]
+        if chosen and chosen not in facets:
+            options.append((chosen, f"{countries.name(chosen)} (0)"))
+        options.sort(key=lambda option: option[1])
+        self.form.fields["country"].choices = [("", _("Any country"))] + options
+
+    @property
+    def problems(self) -> list[str]:
+        """Plain-language notes on filters that were ignored, for the results page."""
+        notes: list[str] = []
+        if not self.is_bound:
+            return notes
+        data = self._cleaned()
+        for field_name in self.form.errors:
+            label = self.form.fields[field_name].label if field_name in self.form.fields else field_name
+            notes.append(_("We ignored the “%(label)s” filter because its value was not valid.") % {"label": label})
+        if (data.get("price_min") is not None or data.get("price_max") is not None) and not data.get("procedure"):
+            notes.append(_("Choose a procedure to filter by price: prices are given per procedure."))
+        elif data.get("sort") == Sort.PRICE and not data.get("procedure"):
+            notes.append(_("Choose a procedure to sort by price; the results are sorted by name."))
+        low, high = data.get("price_min"), data.get("price_max")
+        if low is not None and high is not None and low > high:
+            notes.append(_("The lowest price you gave is above the highest, so nothing can match."))
+        return notes

@@ -1,0 +1,271 @@
+"""The facility directory: accreditation bodies and dated accreditation records, facilities and
+their photos, procedures, and what each facility offers at what indicative price.
+
+The one rule everything public depends on lives here: a facility is *listed* only while it is
+published and holds a current accreditation (``Facility.objects.listed()``).
+"""
+
+import datetime
+
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+class AccreditationBody(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    abbreviation = models.CharField(_("abbreviation"), max_length=30)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    website = models.URLField(_("website"), blank=True)
+    assesses = models.TextField(_("what it assesses"), blank=True)
+    country = CountryField(_("country"), blank=True, help_text=_("For national bodies; empty for international ones."))
+
+    class Meta:
+        ordering = ["abbreviation"]
+        verbose_name = _("accreditation body")
+        verbose_name_plural = _("accreditation bodies")
+
+    def __str__(self) -> str:
+        return f"{self.abbreviation} – {self.name}" if self.abbreviation != self.name else self.name
+
+
+class AccreditationQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None) -> "AccreditationQuerySet":
+        on = on or today()
+        return self.filter(status=Accreditation.Status.ACTIVE, awarded_on__lte=on, expires_on__gte=on)
+
+    def expiring_within(self, days: int, on: datetime.date | None = None) -> "AccreditationQuerySet":
+        on = on or today()
+        return self.current(on).filter(expires_on__lte=on + datetime.timedelta(days=days))
+
+
+class Accreditation(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        REVOKED = "revoked", _("Revoked")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    facility = models.ForeignKey("Facility", on_delete=models.CASCADE, related_name="accreditations")
+    body = models.ForeignKey(AccreditationBody, on_delete=models.PROTECT, related_name="accreditations")
+    programme = models.CharField(_("programme"), max_length=200, help_text=_("e.g. Hospital Accreditation"))
+    level = models.CharField(_("level"), max_length=100, blank=True, help_text=_("e.g. Gold, Diamond"))
+    awarded_on = models.DateField(_("awarded on"))
+    expires_on = models.DateField(_("expires on"))
+    last_survey_on = models.DateField(_("last survey on"), null=True, blank=True)
+    verification_url = models.URLField(_("verification link"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccreditationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-expires_on"]
+        verbose_name = _("accreditation")
+        verbose_name_plural = _("accreditations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__gte=F("awarded_on")),
+                name="accreditation_expires_after_award",
+                violation_error_message=_("An accreditation cannot expire before it is awarded."),
+            ),
+        ]
+        indexes = [models.Index(fields=["facility", "status", "expires_on"], name="accreditation_current_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.body.abbreviation} {self.programme} ({self.facility_id})"
+
+    def is_current(self, on: datetime.date | None = None) -> bool:
+        on = on or today()
+        return self.status == self.Status.ACTIVE and self.awarded_on <= on <= self.expires_on
+
+
+class Language(models.Model):
+    code = models.CharField(_("code"), max_length=12, unique=True, help_text=_("ISO 639-1 code, e.g. 'en'."))
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FacilityQuerySet(models.QuerySet):
+    def listed(self, on: datetime.date | None = None) -> "FacilityQuerySet":
+        """Published facilities holding a current accreditation: the only ones shown in public."""
+        current = Accreditation.objects.current(on).filter(facility=OuterRef("pk"))
+        return self.filter(Exists(current), is_published=True)
+
+
+class Facility(models.Model):
+    class Kind(models.TextChoices):
+        HOSPITAL = "hospital", _("Hospital")
+        SPECIALIST_HOSPITAL = "specialist_hospital", _("Specialist hospital")
+        CLINIC = "clinic", _("Clinic")
+        REHABILITATION = "rehabilitation", _("Rehabilitation centre")
+
+    class Service(models.TextChoices):
+        INTERPRETER = "interpreter", _("Medical interpreter")
+        AIRPORT_TRANSFER = "airport_transfer", _("Airport transfer")
+        ACCOMMODATION = "accommodation", _("Help with accommodation")
+        VISA_LETTER = "visa_letter", _("Visa invitation letter")
+
+    # Each service is a boolean column so it can be filtered and indexed on every database.
+    SERVICE_FIELDS = {
+        Service.INTERPRETER: "has_interpreter",
+        Service.AIRPORT_TRANSFER: "has_airport_transfer",
+        Service.ACCOMMODATION: "has_accommodation_help",
+        Service.VISA_LETTER: "has_visa_letters",
+    }
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.HOSPITAL)
+    country = CountryField(_("country"), db_index=True)
+    city = models.CharField(_("city"), max_length=100, db_index=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    languages = models.ManyToManyField(
+        Language, blank=True, related_name="facilities", verbose_name=_("languages spoken")
+    )
+    has_interpreter = models.BooleanField(_("medical interpreter"), default=False)
+    has_airport_transfer = models.BooleanField(_("airport transfer"), default=False)
+    has_accommodation_help = models.BooleanField(_("help with accommodation"), default=False)
+    has_visa_letters = models.BooleanField(_("visa invitation letters"), default=False)
+    year_established = models.PositiveSmallIntegerField(_("year established"), null=True, blank=True)
+    beds = models.PositiveIntegerField(_("beds"), null=True, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_published = models.BooleanField(_("published"), default=False, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = FacilityQuerySet.as_manager()
+
+    class Meta:
+        ordering = [Lower("name")]
+        verbose_name = _("facility")
+        verbose_name_plural = _("facilities")
+        indexes = [
+            models.Index(fields=["country", "city"], name="facility_place_idx"),
+            models.Index(Lower("name"), name="facility_name_lower_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("facilities:detail", kwargs={"slug": self.slug})
+
+    @property
+    def services(self) -> list[str]:
+        """Labels of the international-patient services offered, in a fixed order."""
+        return [label for service, label in self.Service.choices if getattr(self, self.SERVICE_FIELDS[service])]
+
+
+def photo_upload_to(instance: "FacilityPhoto", filename: str) -> str:
+    # Rendition names are made by the image service; this only chooses the folder.
+    return f"facility-photos/{filename}"
+
+
+class FacilityPhoto(models.Model):
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="photos")
+    large = models.ImageField(
+        _("large rendition"), upload_to=photo_upload_to, width_field="width", height_field="height"
+    )
+    thumbnail = models.ImageField(_("thumbnail rendition"), upload_to=photo_upload_to)
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    alt_text = models.CharField(
+        _("alt text"), max_length=200, help_text=_("What the photo shows, for people who cannot see it.")
+    )
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        indexes = [models.Index(fields=["facility", "position"], name="photo_order_idx")]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+
+class ProcedureCategory(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("procedure category")
+        verbose_name_plural = _("procedure categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProcedureQuerySet(models.QuerySet):
+    def published(self) -> "ProcedureQuerySet":
+        return self.filter(is_published=True)
+
+
+class Procedure(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    category = models.ForeignKey(ProcedureCategory, on_delete=models.PROTECT, related_name="procedures")
+    summary = models.TextField(_("summary"), blank=True)
+    is_published = models.BooleanField(_("published"), default=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProcedureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("procedure")
+        verbose_name_plural = _("procedures")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FacilityProcedure(models.Model):
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="offered_procedures")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="offers")
+    price_from = models.PositiveIntegerField(_("price from (USD)"))
+    price_to = models.PositiveIntegerField(_("price to (USD)"))
+    includes = models.TextField(_("what the price includes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["procedure__name"]
+        verbose_name = _("procedure price")
+        verbose_name_plural = _("procedure prices")
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "procedure"], name="facility_procedure_unique"),
+            models.CheckConstraint(
+                condition=Q(price_to__gte=F("price_from")),
+                name="facility_procedure_price_range",
+                violation_error_message=_("The upper price must not be below the lower price."),
+            ),
+        ]
+        indexes = [models.Index(fields=["procedure", "price_from"], name="offer_price_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure} at {self.facility}"

@@ -1,0 +1,1 @@
+"""Free-quote requests and their workflow (built in the quote-request issues)."""

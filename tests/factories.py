@@ -1,0 +1,124 @@
+"""Plain ``make_*`` factories: each makes one valid object, with any field overridable."""
+
+import datetime
+import io
+import itertools
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from facilities.models import (
+    Accreditation,
+    AccreditationBody,
+    Facility,
+    FacilityPhoto,
+    FacilityProcedure,
+    Language,
+    Procedure,
+    ProcedureCategory,
+)
+from facilities.services import facility_photo_add
+
+_seq = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_seq)
+
+
+def make_body(**overrides) -> AccreditationBody:
+    n = _n()
+    fields = {"name": f"Accreditation Council {n}", "abbreviation": f"AC{n}", "slug": f"ac{n}"}
+    fields.update(overrides)
+    return AccreditationBody.objects.create(**fields)
+
+
+def make_language(**overrides) -> Language:
+    n = _n()
+    fields = {"code": f"l{n}", "name": f"Language {n}"}
+    fields.update(overrides)
+    return Language.objects.create(**fields)
+
+
+def make_facility(*, accredited: bool = True, **overrides) -> Facility:
+    """A facility; published and currently accredited (so listed) unless told otherwise."""
+    n = _n()
+    fields = {
+        "name": f"Facility {n}",
+        "slug": f"facility-{n}",
+        "country": "TR",
+        "city": "Istanbul",
+        "description": "A hospital for tests.",
+        "is_published": True,
+    }
+    fields.update(overrides)
+    facility = Facility.objects.create(**fields)
+    if accredited:
+        make_accreditation(facility=facility)
+    return facility
+
+
+def make_accreditation(**overrides) -> Accreditation:
+    today = timezone.localdate()
+    fields = {
+        "programme": "Hospital Accreditation",
+        "level": "Gold",
+        "awarded_on": today - datetime.timedelta(days=365),
+        "expires_on": today + datetime.timedelta(days=365),
+        "status": Accreditation.Status.ACTIVE,
+        "verification_url": "https://example.org/verify",
+    }
+    fields.update(overrides)
+    if "facility" not in fields:
+        fields["facility"] = make_facility(accredited=False)
+    if "body" not in fields:
+        fields["body"] = make_body()
+    return Accreditation.objects.create(**fields)
+
+
+def make_category(**overrides) -> ProcedureCategory:
+    n = _n()
+    fields = {"name": f"Category {n}", "slug": f"category-{n}"}
+    fields.update(overrides)
+    return ProcedureCategory.objects.create(**fields)
+
+
+def make_procedure(**overrides) -> Procedure:
+    n = _n()
+    fields = {"name": f"Procedure {n}", "slug": f"procedure-{n}"}
+    fields.update(overrides)
+    if "category" not in fields:
+        fields["category"] = make_category()
+    return Procedure.objects.create(**fields)
+
+
+def make_offer(**overrides) -> FacilityProcedure:
+    fields = {"price_from": 10_000, "price_to": 15_000, "includes": "Surgery and three nights."}
+    fields.update(overrides)
+    if "facility" not in fields:
+        fields["facility"] = make_facility()
+    if "procedure" not in fields:
+        fields["procedure"] = make_procedure()
+    return FacilityProcedure.objects.create(**fields)
+
+
+def image_bytes(*, size=(800, 600), fmt="JPEG", color=(30, 120, 160), exif: bytes | None = None) -> bytes:
+    buffer = io.BytesIO()
+    image = Image.new("RGB", size, color)
+    kwargs = {"exif": exif} if exif is not None else {}
+    image.save(buffer, format=fmt, **kwargs)
+    return buffer.getvalue()
+
+
+def make_upload(name: str = "photo.jpg", content: bytes | None = None, content_type: str = "image/jpeg"):
+    return SimpleUploadedFile(name, content if content is not None else image_bytes(), content_type=content_type)
+
+
+def make_photo(**overrides) -> FacilityPhoto:
+    fields = {"alt_text": "The hospital entrance", "caption": "", "position": 0}
+    fields.update(overrides)
+    if "facility" not in fields:
+        fields["facility"] = make_facility()
+    upload = fields.pop("upload", None) or make_upload()
+    return facility_photo_add(upload=upload, **fields)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TourismConfig(AppConfig):
+    name = "tourism"
+    verbose_name = "Medtour site"
