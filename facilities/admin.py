@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -26,6 +27,9 @@ from facilities.models import (
     today,
 )
 from facilities.services import facility_photo_apply_renditions, facility_set_published
+
+# Links typed without a scheme are taken as https (the Django 6.0 default).
+URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
 def warning_days() -> int:
@@ -81,6 +85,7 @@ class FacilityPhotoInline(PhotoPreviewMixin, admin.TabularInline):
 
 
 class AccreditationInline(admin.TabularInline):
+    formfield_overrides = URL_HTTPS
     model = Accreditation
     extra = 0
     autocomplete_fields = ["body"]
@@ -120,6 +125,7 @@ class AccreditationStateFilter(admin.SimpleListFilter):
 
 @admin.register(Facility)
 class FacilityAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_HTTPS
     list_display = ["name", "kind", "country", "city", "is_published", "listing_state", "current_until"]
     list_filter = [AccreditationStateFilter, "is_published", ("country", CountryFilter), "kind"]
     search_fields = ["name", "city", "slug"]
@@ -233,6 +239,7 @@ class AccreditationExpiryFilter(admin.SimpleListFilter):
 
 @admin.register(Accreditation)
 class AccreditationAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_HTTPS
     list_display = ["facility", "body", "programme", "level", "awarded_on", "expires_on", "status", "is_current_now"]
     list_filter = [AccreditationExpiryFilter, "status", "body"]
     list_select_related = ["facility", "body"]
@@ -248,6 +255,7 @@ class AccreditationAdmin(admin.ModelAdmin):
 
 @admin.register(AccreditationBody)
 class AccreditationBodyAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_HTTPS
     list_display = ["abbreviation", "name", "country", "website"]
     search_fields = ["name", "abbreviation"]
     prepopulated_fields = {"slug": ["abbreviation"]}

@@ -3,6 +3,8 @@
 import datetime
 import io
 import itertools
+import struct
+import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -122,3 +124,15 @@ def make_photo(**overrides) -> FacilityPhoto:
         fields["facility"] = make_facility()
     upload = fields.pop("upload", None) or make_upload()
     return facility_photo_add(upload=upload, **fields)
+
+
+def png_claiming_size(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims a huge canvas: the classic decompression bomb shape."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    row = b"\x00" + b"\x00" * ((width + 7) // 8)
+    body = zlib.compress(row * 8)  # Only a few rows: enough for Pillow to identify the file.
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")

@@ -1,0 +1,128 @@
+"""Site-wide pages and settings: health check, error pages, production settings, home."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.db import DatabaseError
+from django.test import RequestFactory
+from django.urls import reverse
+
+from tests.factories import make_facility, make_procedure
+from tourism import views
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_a_working_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_reports_a_broken_database(client, monkeypatch):
+    class BrokenCursor:
+        def __enter__(self):
+            raise DatabaseError("connection refused")
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(views.connection, "cursor", lambda: BrokenCursor())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
+
+
+def test_healthz_refuses_post(client):
+    assert client.post("/healthz").status_code == 405
+
+
+def test_custom_404_page(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
+    assert 'name="robots" content="noindex"' in response.content.decode()
+
+
+def test_custom_500_page_renders_without_a_request_context():
+    response = views.server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_home_page_links_search_to_the_directory(client):
+    make_facility()
+    procedure = make_procedure(name="Kyphoplasty", slug="kyphoplasty")
+    html = client.get(reverse("home")).content.decode()
+    assert f'action="{reverse("facilities:list")}"' in html
+    assert f'value="{procedure.slug}"' in html
+    assert "Compare 1 accredited hospital or clinic" in html
+
+
+def test_pages_use_no_inline_scripts_or_styles(client):
+    facility = make_facility()
+    for url in [reverse("home"), reverse("facilities:list"), facility.get_absolute_url(), reverse("quotes:request")]:
+        html = client.get(url).content.decode()
+        assert "<script>" not in html and "<script " not in html.replace('<script src="', "")
+        assert "style=" not in html
+        assert "<style" not in html
+
+
+def _settings_import(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.update(env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; from django.conf import settings; django.setup(); print(settings.DEBUG)",
+        ],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "tourism.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    "env, missing",
+    [
+        ({"DJANGO_ENV": "production", "DJANGO_ALLOWED_HOSTS": "medtour.example"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_ENV": "production", "DJANGO_SECRET_KEY": "x" * 50}, "DJANGO_ALLOWED_HOSTS"),
+        (
+            {
+                "DJANGO_ENV": "production",
+                "DJANGO_SECRET_KEY": "x" * 50,
+                "DJANGO_ALLOWED_HOSTS": "a",
+                "DJANGO_DEBUG": "1",
+            },
+            "DJANGO_DEBUG",
+        ),
+        ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG"),
+    ],
+)
+def test_production_refuses_to_start_without_its_settings(env, missing):
+    result = _settings_import(env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+def test_production_starts_with_its_settings():
+    result = _settings_import(
+        {"DJANGO_ENV": "production", "DJANGO_SECRET_KEY": "s" * 50, "DJANGO_ALLOWED_HOSTS": "medtour.example"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_sqlite_is_configured_for_concurrent_use(settings):
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("SQLite only")
+    assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert database["OPTIONS"]["timeout"] >= 5
+    assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
