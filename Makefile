@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check pytest migrate demo clean
+.PHONY: run test check pytest migrate demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ pytest: $(VENV)/.installed
 	$(BIN)/pytest
 
 test: check pytest
+
+# In-process timings of the public pages on their own database (var/bench/), 10,000 facilities.
+BENCH_ENV = MEDTOUR_DATA_DIR=var/bench DJANGO_ALLOWED_HOSTS=testserver,127.0.0.1 DJANGO_DEBUG=false
+BENCH_FACILITIES ?= 10000
+bench: $(VENV)/.installed
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(BENCH_ENV) $(BIN)/python manage.py load_demo
+	$(BENCH_ENV) $(BIN)/python manage.py bench_pages --facilities $(BENCH_FACILITIES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -1,0 +1,279 @@
+"""``manage.py load_demo``: fill the directory with the fictional demo dataset in ``facilities.demo_data``.
+
+Safe to run again: rows are matched on their natural keys and only saved when a value differs,
+so a second run on the same day changes nothing (not even ``updated_at``). Photos are drawn
+with Pillow and go through the normal upload service, so they get the same renditions as a
+photo uploaded by staff.
+"""
+
+import datetime
+import io
+import random
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import models, transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from facilities import demo_data
+from facilities.models import (
+    Accreditation,
+    AccreditationBody,
+    Facility,
+    FacilityPhoto,
+    FacilityProcedure,
+    Language,
+    Procedure,
+    ProcedureCategory,
+)
+from facilities.services import facility_photo_add
+
+PHOTO_SIZE = (1200, 800)
+
+PHOTO_VIEWS = [
+    ("Illustration of the main building of {name}", "Main building"),
+    ("Illustration of {name} at dusk, with lit windows", "The hospital in the evening"),
+    ("Illustration of the garden in front of {name}", "Garden used for walks during recovery"),
+]
+
+
+def sync(model: type[models.Model], lookup: dict, values: dict) -> tuple[models.Model, str]:
+    """Create or update one row, saving only when something differs; returns (obj, outcome).
+
+    ``update_or_create`` would save every time and bump ``auto_now`` fields on each run.
+    """
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values), "created"
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if not changed:
+        return obj, "unchanged"
+    for name in changed:
+        setattr(obj, name, values[name])
+    obj.save()
+    return obj, "updated"
+
+
+def load_reference_data() -> None:
+    """Bodies, languages, categories and procedures: what facilities point at."""
+    for body in demo_data.BODIES:
+        sync(
+            AccreditationBody,
+            {"slug": body.slug},
+            {
+                "name": body.name,
+                "abbreviation": body.abbreviation,
+                "website": body.website,
+                "assesses": body.assesses,
+                "country": body.country,
+            },
+        )
+    for code, name in demo_data.LANGUAGES:
+        sync(Language, {"code": code}, {"name": name})
+    categories = {}
+    for category in demo_data.CATEGORIES:
+        categories[category.slug], _ = sync(
+            ProcedureCategory,
+            {"slug": category.slug},
+            {"name": category.name, "position": category.position, "description": category.description},
+        )
+    for procedure in demo_data.PROCEDURES:
+        sync(
+            Procedure,
+            {"slug": procedure.slug},
+            {
+                "name": procedure.name,
+                "category": categories[procedure.category],
+                "summary": procedure.summary,
+                "is_published": True,
+            },
+        )
+
+
+def _blend(top: tuple[int, int, int], bottom: tuple[int, int, int], t: float) -> tuple[int, int, int]:
+    return tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
+
+
+def illustration(seed: str, view: int = 0, size: tuple[int, int] = PHOTO_SIZE) -> Image.Image:
+    """A simple drawing of a hospital building; the same seed always gives the same picture.
+
+    ``view`` 0 is a daytime view, 1 the same kind of building at dusk, 2 a garden in front of it.
+    """
+    rng = random.Random(seed)
+    width, height = size
+    dusk = view == 1
+    if dusk:
+        sky = (rng.choice([(38, 42, 92), (52, 36, 88)]), rng.choice([(236, 140, 92), (250, 176, 110)]))
+    else:
+        sky = (rng.choice([(64, 136, 214), (82, 160, 222), (48, 118, 190)]), (206, 230, 246))
+    # A one-pixel-wide gradient stretched sideways is far cheaper than drawing line by line.
+    column = Image.new("RGB", (1, height))
+    column.putdata([_blend(*sky, y / (height - 1)) for y in range(height)])
+    image = column.resize(size)
+    draw = ImageDraw.Draw(image)
+
+    horizon = int(height * rng.uniform(0.68, 0.76))
+    sun_x, sun_y, sun_r = rng.randint(80, width - 80), rng.randint(60, horizon // 2), rng.randint(35, 60)
+    draw.ellipse((sun_x - sun_r, sun_y - sun_r, sun_x + sun_r, sun_y + sun_r), fill=(255, 226, 150))
+    hills = [(0, horizon)] + [(x, horizon - rng.randint(20, 110)) for x in range(0, width + 150, 150)]
+    draw.polygon([*hills, (width, horizon)], fill=(96, 132, 110) if not dusk else (60, 70, 84))
+    ground = rng.choice([(120, 168, 96), (142, 176, 104), (108, 150, 92)])
+    draw.rectangle((0, horizon, width, height), fill=ground if not dusk else _blend(ground, (30, 30, 50), 0.5))
+
+    facade = rng.choice([(236, 232, 222), (226, 222, 214), (240, 236, 228), (214, 224, 232), (232, 220, 204)])
+    accent = rng.choice([(0, 122, 108), (34, 94, 168), (196, 58, 58), (118, 82, 160), (208, 120, 40)])
+    glass = (255, 214, 120) if dusk else rng.choice([(150, 190, 220), (132, 178, 206), (168, 204, 226)])
+
+    def block(left: int, right: int, top: int) -> None:
+        draw.rectangle((left, top, right, horizon), fill=facade, outline=_blend(facade, (0, 0, 0), 0.25), width=3)
+        draw.rectangle((left - 6, top - 14, right + 6, top), fill=accent)
+        cols, rows = max(2, (right - left) // 70), max(2, (horizon - top - 90) // 62)
+        step_x = (right - left) / cols
+        for row in range(rows):
+            y = top + 28 + row * 62
+            for col in range(cols):
+                x = left + step_x * col + step_x * 0.22
+                lit = not dusk or rng.random() < 0.7
+                draw.rectangle((x, y, x + step_x * 0.56, y + 34), fill=glass if lit else (70, 80, 100))
+
+    main_w = rng.randint(480, 700)
+    main_left = rng.randint(120, width - main_w - 120)
+    main_top = rng.randint(170, 260)
+    wing_w = rng.randint(200, 300)
+    if main_left > width - main_left - main_w:
+        wing_left = max(20, main_left - wing_w + 40)
+    else:
+        wing_left = min(width - wing_w - 20, main_left + main_w - 40)
+    block(wing_left, wing_left + wing_w, main_top + rng.randint(110, 180))
+    block(main_left, main_left + main_w, main_top)
+
+    door_x = main_left + main_w // 2
+    draw.rectangle((door_x - 60, horizon - 95, door_x + 60, horizon), fill=_blend(glass, (40, 60, 80), 0.4))
+    draw.rectangle((door_x - 90, horizon - 112, door_x + 90, horizon - 95), fill=accent)
+    # A medical cross on a white panel makes the building read as a hospital at thumbnail size.
+    cx, cy, half = door_x, main_top - 80, 52
+    draw.rectangle((cx - half, cy - half, cx + half, cy + half), fill=(250, 250, 250), outline=accent, width=4)
+    draw.rectangle((cx - 14, cy - 38, cx + 14, cy + 38), fill=accent)
+    draw.rectangle((cx - 38, cy - 14, cx + 38, cy + 14), fill=accent)
+
+    if view == 2:
+        draw.polygon(
+            [(door_x - 40, horizon), (door_x + 40, horizon), (door_x + 220, height), (door_x - 220, height)],
+            fill=(214, 200, 170),
+        )
+    trees = rng.randint(8, 14) if view == 2 else rng.randint(3, 6)
+    spots = []
+    for _ in range(trees):
+        tx = rng.randint(20, width - 20)
+        ty = rng.randint(horizon + 10, height - 40) if view == 2 else horizon + rng.randint(-5, 40)
+        spots.append((ty, tx, rng.randint(28, 60) if view == 2 else rng.randint(22, 40)))
+    # Nearer trees (lower in the picture) are drawn last so they overlap the ones behind.
+    for ty, tx, tr in sorted(spots):
+        draw.rectangle((tx - 6, ty - tr // 2, tx + 6, ty + tr), fill=(100, 72, 50))
+        leaf = rng.choice([(58, 120, 70), (72, 140, 80), (46, 104, 64)])
+        draw.ellipse((tx - tr, ty - tr * 2, tx + tr, ty), fill=leaf if not dusk else _blend(leaf, (20, 20, 40), 0.5))
+    return image
+
+
+def photo_upload(seed: str, view: int) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    illustration(seed, view).save(buffer, format="JPEG", quality=88)
+    return SimpleUploadedFile(f"{seed}-{view}.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def load_facility(data: demo_data.FacilityData, today: datetime.date, *, photos: bool = True) -> str:
+    facility, outcome = sync(
+        Facility,
+        {"slug": data.slug},
+        {
+            "name": data.name,
+            "kind": data.kind,
+            "country": data.country,
+            "city": data.city,
+            "address": data.address,
+            "description": data.description,
+            "has_interpreter": data.interpreter,
+            "has_airport_transfer": data.airport_transfer,
+            "has_accommodation_help": data.accommodation,
+            "has_visa_letters": data.visa_letters,
+            "year_established": data.year_established,
+            "beds": data.beds,
+            "website": data.url,
+            "is_published": data.is_published,
+        },
+    )
+    facility.languages.set(Language.objects.filter(code__in=data.languages))
+
+    bodies = {body.slug: body for body in AccreditationBody.objects.all()}
+    for accreditation in data.accreditations:
+        body = bodies[accreditation.body]
+        awarded_on = today - datetime.timedelta(days=accreditation.awarded_days_ago)
+        sync(
+            Accreditation,
+            {"facility": facility, "body": body, "programme": accreditation.programme},
+            {
+                "level": accreditation.level,
+                "awarded_on": awarded_on,
+                "expires_on": today + datetime.timedelta(days=accreditation.expires_in_days),
+                "last_survey_on": awarded_on - datetime.timedelta(days=accreditation.survey_days_before_award),
+                "verification_url": body.website,
+                "status": accreditation.status,
+            },
+        )
+
+    procedures = {procedure.slug: procedure for procedure in Procedure.objects.all()}
+    for offer in data.offers:
+        sync(
+            FacilityProcedure,
+            {"facility": facility, "procedure": procedures[offer.procedure]},
+            {
+                "price_from": offer.price_from,
+                "price_to": offer.price_to,
+                "includes": offer.includes,
+                "notes": offer.notes,
+            },
+        )
+
+    # Photos are only added to a facility that has none, so staff uploads are never disturbed.
+    if photos and not facility.photos.exists():
+        for position in range(data.photos):
+            alt_text, caption = PHOTO_VIEWS[position]
+            facility_photo_add(
+                facility=facility,
+                upload=photo_upload(data.slug, position),
+                alt_text=alt_text.format(name=data.name),
+                caption=caption,
+                position=position,
+            )
+    return outcome
+
+
+class Command(BaseCommand):
+    help = "Load the fictional demo directory: accreditation bodies, procedures and facilities with photos."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--no-photos", action="store_true", help="Skip drawing photos (much faster; for tests and quick checks)."
+        )
+
+    def handle(self, *args, **options) -> None:
+        today = timezone.localdate()
+        outcomes = {"created": 0, "updated": 0, "unchanged": 0}
+        with transaction.atomic():
+            load_reference_data()
+            for data in demo_data.FACILITIES:
+                outcomes[load_facility(data, today, photos=not options["no_photos"])] += 1
+
+        demo = Facility.objects.filter(slug__in=[data.slug for data in demo_data.FACILITIES])
+        self.stdout.write(
+            f"Demo facilities: {outcomes['created']} created, {outcomes['updated']} updated, "
+            f"{outcomes['unchanged']} unchanged; {demo.listed().count()} of {demo.count()} listed."
+        )
+        self.stdout.write(
+            f"Totals: {AccreditationBody.objects.count()} accreditation bodies, "
+            f"{Accreditation.objects.count()} accreditations "
+            f"({Accreditation.objects.expiring_within(60).count()} expiring within 60 days), "
+            f"{Procedure.objects.count()} procedures, {FacilityProcedure.objects.count()} prices, "
+            f"{Language.objects.count()} languages, {FacilityPhoto.objects.count()} photos."
+        )
