@@ -66,7 +66,4 @@ class Command(BaseCommand):
                 timings.append((time.perf_counter() - started) * 1000)
             timings.sort()
             p95 = timings[min(len(timings) - 1, int(round(0.95 * (len(timings) - 1))))]
-            self.stdout.write(
-                f"{label:<34}{status:>7}{len(executed):>9}"
-                f"{statistics.median(timings):>11.1f}{p95:>9.1f}"
-            )
+            self.stdout.write(f"{label:<34}{status:>7}{len(executed):>9}{statistics.median(timings):>11.1f}{p95:>9.1f}")
