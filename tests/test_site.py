@@ -126,3 +126,38 @@ def test_sqlite_is_configured_for_concurrent_use(settings):
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert database["OPTIONS"]["timeout"] >= 5
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/facilities/facility/?q=%00",
+        "/admin/facilities/facility/?country=%00",
+        "/admin/facilities/facility/?kind=a%00",
+        "/admin/facilities/accreditation/?body__id__exact=%00",
+        "/facilities/?country=%00",
+        "/facilities/?%00=1",
+        "/quote/?facility=%00",
+    ],
+)
+def test_nul_characters_in_a_url_get_a_400_page(admin_client, url):
+    make_facility()
+    response = admin_client.get(url)
+    assert response.status_code == 400
+    assert "We could not understand that address" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/facilities/facility/?accreditation=zzz",
+        "/admin/facilities/facility/?is_published__exact=maybe",
+        "/admin/facilities/facility/?o=99",
+        "/admin/facilities/facility/?p=x",
+        "/admin/facilities/accreditation/?validity=zzz",
+        "/admin/facilities/accreditation/?expires_on__year=abc",
+    ],
+)
+def test_odd_admin_query_strings_do_not_break_the_changelist(admin_client, url):
+    make_facility()
+    assert admin_client.get(url).status_code < 500

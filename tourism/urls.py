@@ -19,5 +19,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "tourism.views.bad_request"
 handler404 = "tourism.views.page_not_found"
 handler500 = "tourism.views.server_error"

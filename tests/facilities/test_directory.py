@@ -215,8 +215,6 @@ def test_filters_combine(client):
         {"services": "spa"},
         {"sort": "DROP TABLE"},
         {"q": "x" * 500},
-        {"q": "nul\x00byte"},
-        {"city": "nul\x00byte"},
         {"page": "abc"},
         {"page": "1.5"},
         {"page": "-1"},
