@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -278,14 +278,68 @@ class ProcedureCategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class ProcedureOfferInline(admin.TabularInline):
+    """Which facilities offer the procedure, and at what price, on the procedure's own page."""
+
+    model = FacilityProcedure
+    extra = 0
+    autocomplete_fields = ["facility"]
+    fields = ["facility", "price_from", "price_to", "includes", "notes"]
+    verbose_name = _("facility offering it")
+    verbose_name_plural = _("facilities offering it, with indicative prices")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("facility").order_by("price_from")
+
+
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
-    list_display = ["name", "category", "is_published"]
+    list_display = ["name", "category", "is_published", "offer_count", "last_reviewed_on", "preview_link"]
     list_filter = ["category", "is_published"]
     list_select_related = ["category"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "slug", "also_known_as"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["category"]
+    autocomplete_fields = ["category", "related"]
+    readonly_fields = ["preview_link", "created_at", "updated_at"]
+    inlines = [ProcedureOfferInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "category", "also_known_as", "is_published", "preview_link"]}),
+        (_("Summary and overview"), {"fields": ["summary", "overview"]}),
+        (_("Who it is for"), {"fields": ["indications", "contraindications"]}),
+        (_("How it is done"), {"fields": ["techniques", "anaesthesia", "operation_hours_min", "operation_hours_max"]}),
+        (_("Benefits and risks"), {"fields": ["benefits", "risks"]}),
+        (
+            _("Recovery and travel"),
+            {
+                "fields": [
+                    "hospital_nights_min",
+                    "hospital_nights_max",
+                    "days_before_flying",
+                    "return_to_normal_weeks_min",
+                    "return_to_normal_weeks_max",
+                    "recovery",
+                    "aftercare",
+                ]
+            },
+        ),
+        (_("Questions to ask the surgeon"), {"fields": ["questions"]}),
+        (_("Related and review"), {"fields": ["related", "medical_reviewer", "last_reviewed_on"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(offers_total=Count("offers")).order_by("name")
+
+    @admin.display(description=_("Facilities offering it"), ordering="offers_total")
+    def offer_count(self, procedure: Procedure) -> int:
+        return procedure.offers_total
+
+    @admin.display(description=_("Page"))
+    def preview_link(self, procedure: Procedure) -> str:
+        if not procedure.pk:
+            return "—"
+        label = _("View page") if procedure.is_published else _("Preview (not published)")
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', procedure.get_absolute_url(), label)
 
 
 @admin.register(FacilityProcedure)

@@ -4,7 +4,8 @@ Everything here is plain data written for Medtour. The accreditation bodies are 
 organisations (described in our own words); every facility is FICTIONAL, with a made-up name,
 street address and ``.example`` website, so the demo never claims that a real hospital holds an
 accreditation. Dates are stored as day offsets from the day the data is loaded, so the demo
-stays "current" whenever it is loaded.
+stays "current" whenever it is loaded. The procedure information pages (overview, risks,
+recovery, travel advice and so on) are in ``facilities.demo_procedures``, keyed by the slugs below.
 
 A few facilities exist to exercise the listing rule (see ``Facility.objects.listed()``):
 

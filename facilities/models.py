@@ -225,10 +225,63 @@ class ProcedureQuerySet(models.QuerySet):
 
 
 class Procedure(models.Model):
+    """A procedure information page: structured, plain text, with facts as fields.
+
+    Text fields are plain text written by staff: blank lines separate paragraphs and lines that
+    start with "- " make a list (see the ``prose`` template filter). HTML is never rendered.
+    """
+
+    class Anaesthesia(models.TextChoices):
+        GENERAL = "general", _("General anaesthesia")
+        REGIONAL = "regional", _("Spinal or regional anaesthesia")
+        SEDATION = "sedation", _("Local anaesthesia with sedation")
+        LOCAL = "local", _("Local anaesthesia")
+        NONE = "none", _("No anaesthesia")
+
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
     category = models.ForeignKey(ProcedureCategory, on_delete=models.PROTECT, related_name="procedures")
-    summary = models.TextField(_("summary"), blank=True)
+    also_known_as = models.CharField(_("also known as"), max_length=300, blank=True)
+    summary = models.TextField(_("summary"), blank=True, help_text=_("One or two sentences for lists and search."))
+    overview = models.TextField(_("overview"), blank=True)
+    indications = models.TextField(_("who it is for"), blank=True)
+    contraindications = models.TextField(_("who should not have it"), blank=True)
+    techniques = models.TextField(
+        _("how it is done"), blank=True, help_text=_("Techniques; minimally invasive and open, where that applies.")
+    )
+    benefits = models.TextField(_("benefits"), blank=True)
+    risks = models.TextField(_("risks and complications"), blank=True)
+    recovery = models.TextField(_("recovery timeline"), blank=True)
+    aftercare = models.TextField(_("aftercare back home"), blank=True)
+    questions = models.TextField(_("questions to ask the surgeon"), blank=True)
+
+    operation_hours_min = models.DecimalField(
+        _("operation length from (hours)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    operation_hours_max = models.DecimalField(
+        _("operation length to (hours)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    hospital_nights_min = models.PositiveSmallIntegerField(_("hospital stay from (nights)"), null=True, blank=True)
+    hospital_nights_max = models.PositiveSmallIntegerField(_("hospital stay to (nights)"), null=True, blank=True)
+    days_before_flying = models.PositiveSmallIntegerField(
+        _("days to stay nearby before flying home"), null=True, blank=True
+    )
+    return_to_normal_weeks_min = models.PositiveSmallIntegerField(
+        _("back to normal activity from (weeks)"), null=True, blank=True
+    )
+    return_to_normal_weeks_max = models.PositiveSmallIntegerField(
+        _("back to normal activity to (weeks)"), null=True, blank=True
+    )
+    anaesthesia = models.CharField(_("anaesthesia"), max_length=20, choices=Anaesthesia.choices, blank=True)
+
+    related = models.ManyToManyField("self", blank=True, verbose_name=_("related procedures"))
+    medical_reviewer = models.CharField(
+        _("medical reviewer"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name and qualification, e.g. 'Dr A. Example, FRCS'."),
+    )
+    last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
     is_published = models.BooleanField(_("published"), default=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -239,9 +292,35 @@ class Procedure(models.Model):
         ordering = ["name"]
         verbose_name = _("procedure")
         verbose_name_plural = _("procedures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(operation_hours_max__gte=F("operation_hours_min"))
+                | Q(operation_hours_max__isnull=True)
+                | Q(operation_hours_min__isnull=True),
+                name="procedure_operation_hours_range",
+                violation_error_message=_("The longest operation time must not be below the shortest."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hospital_nights_max__gte=F("hospital_nights_min"))
+                | Q(hospital_nights_max__isnull=True)
+                | Q(hospital_nights_min__isnull=True),
+                name="procedure_hospital_nights_range",
+                violation_error_message=_("The longest hospital stay must not be below the shortest."),
+            ),
+            models.CheckConstraint(
+                condition=Q(return_to_normal_weeks_max__gte=F("return_to_normal_weeks_min"))
+                | Q(return_to_normal_weeks_max__isnull=True)
+                | Q(return_to_normal_weeks_min__isnull=True),
+                name="procedure_recovery_weeks_range",
+                violation_error_message=_("The longest recovery time must not be below the shortest."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("procedures:detail", kwargs={"slug": self.slug})
 
 
 class FacilityProcedure(models.Model):

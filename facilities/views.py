@@ -2,14 +2,24 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from facilities.filters import FacilityFilter
-from facilities.models import Facility, FacilityPhoto
-from facilities.selectors import facility_cards, facility_for_page, split_names
+from facilities.models import Facility, FacilityPhoto, Procedure
+from facilities.selectors import (
+    cost_by_country,
+    facility_cards,
+    facility_for_page,
+    procedure_offers,
+    procedures_with_stats,
+    split_names,
+)
+from facilities.structured_data import facility_json_ld, procedure_json_ld
+from tourism.seo import site_base_url
 
 MAX_PAGE_DIGITS = 7
 
@@ -50,6 +60,7 @@ def facility_list(request: HttpRequest) -> HttpResponse:
             "total": paginator.count,
             "chosen_procedure": filterset.chosen_procedure,
             "notes": notes,
+            "canonical_url": site_base_url(request) + request.path + (f"?page={number}" if number > 1 else ""),
             "is_filtered": any(value for key, value in request.GET.items() if key not in {"page", "sort"}),
         },
     )
@@ -60,4 +71,68 @@ def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
     facility = facility_for_page(slug=slug)
     if facility is None:
         raise Http404(_("No listed facility has this address."))
-    return render(request, "facilities/facility_detail.html", {"facility": facility})
+    url = site_base_url(request) + facility.get_absolute_url()
+    photos = list(facility.photos.all())
+    image_url = request.build_absolute_uri(photos[0].large.url) if photos else ""
+    return render(
+        request,
+        "facilities/facility_detail.html",
+        {
+            "facility": facility,
+            "photos": photos,
+            "og_image": image_url,
+            "facility_ld": facility_json_ld(facility=facility, url=url, image_url=image_url),
+        },
+    )
+
+
+# Procedures ---------------------------------------------------------------------------------------
+
+MAX_SEARCH = 100
+
+
+@require_safe
+def procedure_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:MAX_SEARCH]
+    procedures = procedures_with_stats().order_by("category__position", "category__name", "name")
+    for word in query.split()[:8]:
+        procedures = procedures.filter(
+            Q(name__icontains=word)
+            | Q(also_known_as__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(category__name__icontains=word)
+        )
+    groups: dict = {}
+    for procedure in procedures:
+        groups.setdefault(procedure.category, []).append(procedure)
+    return render(
+        request,
+        "facilities/procedure_list.html",
+        {"groups": list(groups.items()), "query": query, "found": sum(len(group) for group in groups.values())},
+    )
+
+
+@require_safe
+def procedure_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    procedure = Procedure.objects.select_related("category").filter(slug=slug).first()
+    if procedure is None:
+        raise Http404(_("No procedure page has this address."))
+    # Editors can preview a page before it is published; nobody else sees it.
+    preview = not procedure.is_published
+    if preview and not request.user.has_perm("facilities.change_procedure"):
+        raise Http404(_("No procedure page has this address."))
+    offers = procedure_offers(procedure=procedure)
+    return render(
+        request,
+        "facilities/procedure_detail.html",
+        {
+            "procedure": procedure,
+            "offers": offers,
+            "costs": cost_by_country(offers),
+            "related": procedure.related.published().order_by("name"),
+            "preview": preview,
+            "procedure_ld": procedure_json_ld(
+                procedure=procedure, url=site_base_url(request) + procedure.get_absolute_url()
+            ),
+        },
+    )

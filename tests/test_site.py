@@ -1,6 +1,7 @@
 """Site-wide pages and settings: health check, error pages, production settings, home."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -64,11 +65,17 @@ def test_home_page_links_search_to_the_directory(client):
 
 def test_pages_use_no_inline_scripts_or_styles(client):
     facility = make_facility()
-    for url in [reverse("home"), reverse("facilities:list"), facility.get_absolute_url(), reverse("quotes:request")]:
+    procedure = make_procedure()
+    urls = [reverse("home"), reverse("facilities:list"), facility.get_absolute_url(), reverse("quotes:request")]
+    urls += [reverse("procedures:list"), procedure.get_absolute_url(), reverse("accreditation"), reverse("privacy")]
+    for url in urls:
         html = client.get(url).content.decode()
-        assert "<script>" not in html and "<script " not in html.replace('<script src="', "")
-        assert "style=" not in html
-        assert "<style" not in html
+        # Only external scripts and JSON-LD data blocks (which browsers never run).
+        scripts = re.findall(r"<script[^>]*>", html)
+        assert all('src="' in tag or 'type="application/ld+json"' in tag for tag in scripts), (url, scripts)
+        assert " style=" not in html, url
+        assert "<style" not in html, url
+        assert " on" + "click=" not in html, url
 
 
 def _settings_import(env: dict) -> subprocess.CompletedProcess:

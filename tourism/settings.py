@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
     "django_countries",
     "tourism",
@@ -102,6 +103,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["tourism.templatetags.site_tags"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -180,6 +182,8 @@ DIRECTORY_PAGE_SIZE = env_int("MEDTOUR_DIRECTORY_PAGE_SIZE", 12)
 ACCREDITATION_WARNING_DAYS = env_int("MEDTOUR_ACCREDITATION_WARNING_DAYS", 60)
 
 SITE_NAME = "Medtour"
+# The public address, used in canonical links and the sitemap; empty means "the host asked for".
+SITE_URL = env_str("MEDTOUR_SITE_URL")
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")

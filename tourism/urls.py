@@ -1,15 +1,28 @@
-"""Root URLs: site pages, the directory, quotes and the staff admin."""
+"""Root URLs: site pages, the directory, procedures, quotes, the sitemap and the staff admin."""
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from tourism import views
+from tourism.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accreditation/", views.accreditation, name="accreditation"),
+    path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("facilities/", include("facilities.urls")),
+    path("procedures/", include("facilities.procedure_urls")),
     path("quote/", include("quotes.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,23 +1,79 @@
-"""Site-wide views: the home page, the health check and the error pages."""
+"""Site-wide views: home, the accreditation and privacy pages, robots.txt, health check, errors."""
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from facilities.models import Facility, Procedure
+from facilities.models import Accreditation, AccreditationBody, Facility
+from facilities.selectors import destinations, procedures_with_stats
+from tourism.seo import site_base_url
 
 logger = logging.getLogger(__name__)
+
+POPULAR_PROCEDURES = 6
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    listed_count = Facility.objects.listed().count()
-    procedures = Procedure.objects.published().order_by("name").only("name", "slug")
-    return render(request, "home.html", {"listed_count": listed_count, "procedures": procedures})
+    procedures = list(procedures_with_stats().order_by("category__position", "name"))
+    popular = sorted(procedures, key=lambda p: (-p.facility_count, p.name))[:POPULAR_PROCEDURES]
+    places = destinations()
+    return render(
+        request,
+        "home.html",
+        {
+            "procedures": procedures,
+            "popular": [p for p in popular if p.facility_count],
+            "destinations": places,
+            "listed_count": sum(n for _, n in places),
+        },
+    )
+
+
+@require_safe
+def accreditation(request: HttpRequest) -> HttpResponse:
+    counts = dict(
+        Accreditation.objects.current()
+        .filter(facility__in=Facility.objects.listed().values("pk"))
+        .order_by()
+        .values("body")
+        .annotate(n=Count("facility", distinct=True))
+        .values_list("body", "n")
+    )
+    bodies = list(AccreditationBody.objects.order_by("name"))
+    for body in bodies:
+        body.listed_count = counts.get(body.pk, 0)
+    return render(request, "pages/accreditation.html", {"bodies": bodies})
+
+
+@require_safe
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "pages/privacy.html",
+        {
+            "retention_months": getattr(settings, "QUOTE_RETENTION_MONTHS", 24),
+            "first_reply_hours": getattr(settings, "QUOTE_FIRST_REPLY_HOURS", 48),
+        },
+    )
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Disallow: {reverse('quotes:request')}",
+        f"Sitemap: {site_base_url(request)}{reverse('sitemap')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 @never_cache

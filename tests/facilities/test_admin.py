@@ -271,3 +271,41 @@ def test_autocomplete_endpoints_answer(admin_client, directory):
             {"app_label": "facilities", "model_name": model, "field_name": field, "term": ""},
         )
         assert response.status_code == 200, (model, field)
+
+
+def test_procedure_admin_shows_sections_preview_link_and_offers(admin_client):
+    procedure = make_procedure(name="Kyphoplasty", is_published=False)
+    make_offer(procedure=procedure, facility=make_facility(name="Offering Hospital"), price_from=4_321, price_to=5_000)
+    html = admin_client.get(reverse("admin:facilities_procedure_change", args=[procedure.pk])).content.decode()
+    for section in [
+        "Who it is for",
+        "How it is done",
+        "Benefits and risks",
+        "Recovery and travel",
+        "Related and review",
+    ]:
+        assert section in html
+    assert f'href="{procedure.get_absolute_url()}"' in html
+    assert "Preview (not published)" in html
+    assert "Offering Hospital" in html and "4321" in html
+    # The preview link works for the staff user even though the page is not public.
+    assert admin_client.get(procedure.get_absolute_url()).status_code == 200
+    changelist = admin_client.get(reverse("admin:facilities_procedure_changelist")).content.decode()
+    assert "Kyphoplasty" in changelist
+
+
+def test_procedure_admin_refuses_inverted_fact_ranges(admin_client):
+    procedure = make_procedure()
+    data = {
+        "name": procedure.name,
+        "slug": procedure.slug,
+        "category": procedure.category_id,
+        "is_published": "on",
+        "hospital_nights_min": 5,
+        "hospital_nights_max": 2,
+        "offers-TOTAL_FORMS": 0,
+        "offers-INITIAL_FORMS": 0,
+    }
+    response = admin_client.post(reverse("admin:facilities_procedure_change", args=[procedure.pk]), data)
+    assert response.status_code == 200
+    assert "The longest hospital stay must not be below the shortest." in response.content.decode()

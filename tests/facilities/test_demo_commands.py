@@ -1,6 +1,7 @@
 """The ``load_demo`` and ``generate_facilities`` management commands."""
 
 import io
+import re
 
 import pytest
 from django.core.files.storage import default_storage
@@ -8,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from PIL import Image
 
+from facilities.demo_procedures import PAGES, TEXT_FIELDS
 from facilities.models import (
     Accreditation,
     AccreditationBody,
@@ -44,6 +46,7 @@ MODELS = [
     Language,
     ProcedureCategory,
     Procedure,
+    Procedure.related.through,
     Facility,
     Facility.languages.through,
     FacilityProcedure,
@@ -76,6 +79,77 @@ def test_load_demo_fills_the_directory(demo_without_photos):
     assert Procedure.objects.get(slug="post-operative-pain-management").category.slug == "pain-management"
     assert Facility.objects.listed().count() >= 25
     assert Language.objects.count() >= 15
+
+
+FACT_FIELDS = [
+    "operation_hours_min",
+    "operation_hours_max",
+    "hospital_nights_min",
+    "hospital_nights_max",
+    "days_before_flying",
+    "return_to_normal_weeks_min",
+    "return_to_normal_weeks_max",
+]
+
+# Rough days to stay near the hospital before a long flight, mostly because of the risk of blood clots.
+FLYING_DAYS = {
+    "lumbar-spinal-fusion": (10, 14),
+    "minimally-invasive-lumbar-discectomy": (5, 7),
+    "vertebroplasty": (2, 4),
+    "kyphoplasty": (2, 4),
+}
+
+
+def test_demo_procedures_have_complete_information_pages(demo_without_photos):
+    procedures = Procedure.objects.filter(slug__in=PROCEDURE_SLUGS).prefetch_related("related")
+    assert procedures.count() == len(PROCEDURE_SLUGS) == len(PAGES)
+    for procedure in procedures:
+        texts = {name: getattr(procedure, name) for name in ["also_known_as", "summary", *TEXT_FIELDS]}
+        for name, text in texts.items():
+            assert text.strip(), (procedure.slug, name)
+            assert "<" not in text and ">" not in text, (procedure.slug, name)
+        for name in TEXT_FIELDS:
+            assert 60 <= len(texts[name].split()) <= 250, (procedure.slug, name)
+        for name in FACT_FIELDS:
+            assert getattr(procedure, name) is not None, (procedure.slug, name)
+        assert procedure.operation_hours_min <= procedure.operation_hours_max
+        assert procedure.hospital_nights_min <= procedure.hospital_nights_max
+        assert procedure.return_to_normal_weeks_min <= procedure.return_to_normal_weeks_max
+        assert procedure.days_before_flying >= 1
+        assert procedure.anaesthesia in Procedure.Anaesthesia.values
+        assert "not clinically reviewed" in procedure.medical_reviewer
+        assert procedure.last_reviewed_on is not None
+        related = {other.slug for other in procedure.related.all()}
+        assert 2 <= len(related) <= 4, procedure.slug
+        assert related == set(PAGES[procedure.slug].related)
+        assert related <= PROCEDURE_SLUGS - {procedure.slug}
+        # What every page must tell someone travelling: decide with your surgeon, how to fly, when to get help.
+        assert re.search(r"\byour own\b[^.]*\bsurgeon\b", texts["indications"]), procedure.slug
+        assert "compression stockings" in texts["recovery"], procedure.slug
+        assert "bladder" in texts["aftercare"] and "breathlessness" in texts["aftercare"], procedure.slug
+
+
+def test_demo_procedure_text_uses_only_paragraphs_and_lists():
+    for page in PAGES.values():
+        for name in TEXT_FIELDS:
+            text = getattr(page, name)
+            assert "\n\n\n" not in text and text == text.strip(), (page.slug, name)
+            for block in text.split("\n\n"):
+                lines = block.split("\n")
+                # Either a paragraph on one line, or a list whose every line is an item.
+                assert len(lines) == 1 or all(line.startswith("- ") for line in lines), (page.slug, name)
+                assert not any(mark in block for mark in ("**", "__", "](", "#", "&")), (page.slug, name)
+
+
+def test_demo_procedure_facts_are_realistic():
+    for slug, (low, high) in FLYING_DAYS.items():
+        assert low <= PAGES[slug].days_before_flying <= high, slug
+    for page in PAGES.values():
+        assert 0 < page.operation_hours[0] <= page.operation_hours[1] <= 8, page.slug
+        assert page.hospital_nights[1] <= 21 and page.return_to_normal_weeks[1] <= 52, page.slug
+        # The relation is symmetrical in the database, so the pages must agree both ways.
+        for other in page.related:
+            assert page.slug in PAGES[other].related, (page.slug, other)
 
 
 def test_listed_facilities_offer_procedures_at_sane_prices(demo_without_photos):
@@ -165,3 +239,25 @@ def test_generate_facilities_refuses_a_non_positive_count(count):
     with pytest.raises(CommandError):
         generate(count)
     assert not Facility.objects.exists()
+
+
+def test_load_demo_keeps_staff_edits_unless_asked_to_refresh():
+    call_command("load_demo", "--no-photos", stdout=io.StringIO())
+    procedure = Procedure.objects.get(slug="kyphoplasty")
+    procedure.summary = "Edited by an editor."
+    procedure.save()
+    offer = FacilityProcedure.objects.first()
+    offer.price_from, offer.price_to = 1, 2
+    offer.save()
+
+    call_command("load_demo", "--no-photos", stdout=io.StringIO())
+    procedure.refresh_from_db()
+    offer.refresh_from_db()
+    assert procedure.summary == "Edited by an editor."
+    assert (offer.price_from, offer.price_to) == (1, 2)
+
+    call_command("load_demo", "--no-photos", "--refresh", stdout=io.StringIO())
+    procedure.refresh_from_db()
+    offer.refresh_from_db()
+    assert procedure.summary != "Edited by an editor."
+    assert offer.price_from > 2

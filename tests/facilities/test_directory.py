@@ -117,6 +117,7 @@ def test_procedure_filter_shows_price_for_that_procedure(client):
     html = response.content.decode()
     assert "US$12,500–18,000" in html
     assert response.context["chosen_procedure"] == fusion
+    assert f'href="{fusion.get_absolute_url()}"' in html
 
 
 def test_unpublished_procedure_is_not_a_valid_filter(client):

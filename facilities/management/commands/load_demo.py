@@ -1,7 +1,9 @@
 """``manage.py load_demo``: fill the directory with the fictional demo dataset in ``facilities.demo_data``.
 
-Safe to run again: rows are matched on their natural keys and only saved when a value differs,
-so a second run on the same day changes nothing (not even ``updated_at``). Photos are drawn
+Safe to run again, and ``make run`` does on every start: rows are matched on their natural keys
+and a row that already exists is left as it is, so staff edits to demo rows survive. With
+``--refresh`` existing demo rows are put back to the demo values (saving only what differs, so a
+second refresh on the same day changes nothing, not even ``updated_at``). Photos are drawn
 with Pillow and go through the normal upload service, so they get the same renditions as a
 photo uploaded by staff.
 """
@@ -16,7 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from facilities import demo_data
+from facilities import demo_data, demo_procedures
 from facilities.models import (
     Accreditation,
     AccreditationBody,
@@ -38,14 +40,16 @@ PHOTO_VIEWS = [
 ]
 
 
-def sync(model: type[models.Model], lookup: dict, values: dict) -> tuple[models.Model, str]:
-    """Create or update one row, saving only when something differs; returns (obj, outcome).
+def sync(model: type[models.Model], lookup: dict, values: dict, *, refresh: bool) -> tuple[models.Model, str]:
+    """Create one row, or (with ``refresh``) update it, saving only when something differs.
 
-    ``update_or_create`` would save every time and bump ``auto_now`` fields on each run.
+    Returns (obj, outcome). ``update_or_create`` would save every time and bump ``auto_now`` fields.
     """
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         return model.objects.create(**lookup, **values), "created"
+    if not refresh:
+        return obj, "unchanged"
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if not changed:
         return obj, "unchanged"
@@ -55,8 +59,8 @@ def sync(model: type[models.Model], lookup: dict, values: dict) -> tuple[models.
     return obj, "updated"
 
 
-def load_reference_data() -> None:
-    """Bodies, languages, categories and procedures: what facilities point at."""
+def load_reference_data(*, refresh: bool = False) -> None:
+    """Bodies, languages, categories and procedures (with their information pages): what facilities point at."""
     for body in demo_data.BODIES:
         sync(
             AccreditationBody,
@@ -68,18 +72,21 @@ def load_reference_data() -> None:
                 "assesses": body.assesses,
                 "country": body.country,
             },
+            refresh=refresh,
         )
     for code, name in demo_data.LANGUAGES:
-        sync(Language, {"code": code}, {"name": name})
+        sync(Language, {"code": code}, {"name": name}, refresh=refresh)
     categories = {}
     for category in demo_data.CATEGORIES:
         categories[category.slug], _ = sync(
             ProcedureCategory,
             {"slug": category.slug},
             {"name": category.name, "position": category.position, "description": category.description},
+            refresh=refresh,
         )
+    procedures, created = {}, set()
     for procedure in demo_data.PROCEDURES:
-        sync(
+        procedures[procedure.slug], outcome = sync(
             Procedure,
             {"slug": procedure.slug},
             {
@@ -87,8 +94,20 @@ def load_reference_data() -> None:
                 "category": categories[procedure.category],
                 "summary": procedure.summary,
                 "is_published": True,
+                **demo_procedures.PAGES[procedure.slug].values(),
             },
+            refresh=refresh,
         )
+        if outcome == "created":
+            created.add(procedure.slug)
+    # Related pages once every procedure exists. The relation is symmetrical and the demo pages list
+    # each pair on both sides, so setting it only when it differs keeps a second run a no-op.
+    for slug, procedure in procedures.items():
+        if not (refresh or slug in created):
+            continue
+        wanted = {procedures[other].pk for other in demo_procedures.PAGES[slug].related}
+        if set(procedure.related.values_list("pk", flat=True)) != wanted:
+            procedure.related.set(wanted)
 
 
 def _blend(top: tuple[int, int, int], bottom: tuple[int, int, int], t: float) -> tuple[int, int, int]:
@@ -182,7 +201,9 @@ def photo_upload(seed: str, view: int) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{seed}-{view}.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
-def load_facility(data: demo_data.FacilityData, today: datetime.date, *, photos: bool = True) -> str:
+def load_facility(
+    data: demo_data.FacilityData, today: datetime.date, *, photos: bool = True, refresh: bool = False
+) -> str:
     facility, outcome = sync(
         Facility,
         {"slug": data.slug},
@@ -202,8 +223,10 @@ def load_facility(data: demo_data.FacilityData, today: datetime.date, *, photos:
             "website": data.url,
             "is_published": data.is_published,
         },
+        refresh=refresh,
     )
-    facility.languages.set(Language.objects.filter(code__in=data.languages))
+    if refresh or outcome == "created":
+        facility.languages.set(Language.objects.filter(code__in=data.languages))
 
     bodies = {body.slug: body for body in AccreditationBody.objects.all()}
     for accreditation in data.accreditations:
@@ -220,6 +243,7 @@ def load_facility(data: demo_data.FacilityData, today: datetime.date, *, photos:
                 "verification_url": body.website,
                 "status": accreditation.status,
             },
+            refresh=refresh,
         )
 
     procedures = {procedure.slug: procedure for procedure in Procedure.objects.all()}
@@ -233,6 +257,7 @@ def load_facility(data: demo_data.FacilityData, today: datetime.date, *, photos:
                 "includes": offer.includes,
                 "notes": offer.notes,
             },
+            refresh=refresh,
         )
 
     # Photos are only added to a facility that has none, so staff uploads are never disturbed.
@@ -256,14 +281,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-photos", action="store_true", help="Skip drawing photos (much faster; for tests and quick checks)."
         )
+        parser.add_argument(
+            "--refresh",
+            action="store_true",
+            help="Put existing demo rows back to the demo values (staff edits are lost).",
+        )
 
     def handle(self, *args, **options) -> None:
         today = timezone.localdate()
         outcomes = {"created": 0, "updated": 0, "unchanged": 0}
         with transaction.atomic():
-            load_reference_data()
+            load_reference_data(refresh=options["refresh"])
             for data in demo_data.FACILITIES:
-                outcomes[load_facility(data, today, photos=not options["no_photos"])] += 1
+                outcome = load_facility(data, today, photos=not options["no_photos"], refresh=options["refresh"])
+                outcomes[outcome] += 1
 
         demo = Facility.objects.filter(slug__in=[data.slug for data in demo_data.FACILITIES])
         self.stdout.write(

@@ -44,6 +44,8 @@ class Command(BaseCommand):
             ("directory: text search", "/facilities/?q=spine"),
             ("directory: last page", f"/facilities/?page={last_page}"),
             ("facility page", sample.get_absolute_url()),
+            ("procedure list", "/procedures/"),
+            ("procedure page", offer.procedure.get_absolute_url()),
         ]
         client = Client()
         self.stdout.write(f"{total:,} listed facilities, {connection.vendor}, {repeat} requests per page\n")

@@ -1,0 +1,54 @@
+"""Template helpers: plain text rendered as safe paragraphs and lists, JSON-LD, canonical URLs."""
+
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from tourism.seo import site_base_url
+
+register = template.Library()
+
+# The same escapes Django's json_script uses: nothing in the data can close the script element.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter(is_safe=True)
+def prose(text: str | None) -> SafeString:
+    """Plain text to HTML: blank lines make paragraphs, lines starting with "- " make a list.
+
+    Every piece of text is escaped; no HTML typed by staff is ever rendered.
+    """
+    parts: list[str] = []
+    for block in (text or "").replace("\r\n", "\n").split("\n\n"):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        # Within a block, a run of "- " lines is a list and any other run is a paragraph.
+        runs: list[tuple[bool, list[str]]] = []
+        for line in lines:
+            is_item = line.startswith(("- ", "* "))
+            if runs and runs[-1][0] == is_item:
+                runs[-1][1].append(line)
+            else:
+                runs.append((is_item, [line]))
+        for is_item, run in runs:
+            if is_item:
+                items = format_html_join("", "<li>{}</li>", ((line[2:].strip(),) for line in run))
+                parts.append(format_html("<ul>{}</ul>", items))
+            else:
+                parts.append(format_html("<p>{}</p>", mark_safe("<br>".join(escape(line) for line in run))))  # noqa: S308
+    return mark_safe("\n".join(parts))  # noqa: S308 (every part above is built with escaping)
+
+
+@register.simple_tag
+def json_ld(data: dict) -> SafeString:
+    """A schema.org JSON-LD block. A data block, not a script: a strict CSP does not stop it."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path: str) -> str:
+    """An absolute URL for canonical links, sitemaps and Open Graph: MEDTOUR_SITE_URL if set."""
+    return site_base_url(context.get("request")) + path
