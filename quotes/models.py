@@ -1,1 +1,220 @@
-"""Free-quote requests and their workflow (built in the quote-request issues)."""
+"""Free-quote requests: the patient's request and medical files, its status history, and the
+notification outbox.
+
+Everything here is special-category health data: it never appears in public pages, URLs or logs.
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from quotes.storage import private_storage
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # No 0/O, 1/I/L: easy to read out on the phone.
+REFERENCE_LENGTH = 8
+
+
+def new_reference() -> str:
+    return "MT-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def new_status_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class QuoteRequest(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        IN_REVIEW = "in_review", _("In review")
+        AWAITING_PATIENT = "awaiting_patient", _("Waiting for your information")
+        SENT_TO_FACILITIES = "sent_to_facilities", _("Sent to hospitals")
+        QUOTED = "quoted", _("Quotes ready")
+        ACCEPTED = "accepted", _("Quote accepted")
+        CLOSED = "closed", _("Closed")
+
+    class Currency(models.TextChoices):
+        USD = "USD", "US dollar (USD)"
+        EUR = "EUR", "Euro (EUR)"
+        GBP = "GBP", "Pound sterling (GBP)"
+        CAD = "CAD", "Canadian dollar (CAD)"
+        AUD = "AUD", "Australian dollar (AUD)"
+        AED = "AED", "UAE dirham (AED)"
+        CHF = "CHF", "Swiss franc (CHF)"
+        NOK = "NOK", "Norwegian krone (NOK)"
+
+    reference = models.CharField(_("reference"), max_length=12, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_quote_requests",
+        verbose_name=_("assignee"),
+    )
+
+    # The patient.
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=32)
+    country_of_residence = CountryField(_("country of residence"))
+    preferred_language = models.ForeignKey(
+        "facilities.Language",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("preferred language for replies"),
+    )
+
+    # What they ask for.
+    procedure = models.ForeignKey(
+        "facilities.Procedure",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quote_requests",
+        help_text=_("Empty when the patient is not sure yet."),
+    )
+    preferred_facilities = models.ManyToManyField(
+        "facilities.Facility", blank=True, related_name="quote_requests", verbose_name=_("preferred facilities")
+    )
+    preferred_countries = CountryField(_("preferred destinations"), multiple=True, blank=True)
+    suggest_facilities = models.BooleanField(_("suggest facilities for me"), default=False)
+    travel_from = models.DateField(_("earliest travel date"), null=True, blank=True)
+    travel_to = models.DateField(_("latest travel date"), null=True, blank=True)
+    budget_amount = models.DecimalField(_("budget"), max_digits=12, decimal_places=2, null=True, blank=True)
+    budget_currency = models.CharField(_("budget currency"), max_length=3, choices=Currency.choices, blank=True)
+
+    # Medical summary.
+    condition = models.TextField(_("condition"))
+    diagnosis = models.TextField(_("diagnosis so far"), blank=True)
+    previous_treatment = models.TextField(_("previous treatment"), blank=True)
+    medication = models.TextField(_("current medication"), blank=True)
+    allergies = models.TextField(_("allergies"), blank=True)
+
+    # Consents, each with its own time; the wording version applies to all three.
+    consent_version = models.CharField(_("consent wording version"), max_length=20)
+    consent_health_data_at = models.DateTimeField(_("consented to health-data processing at"))
+    consent_sharing_at = models.DateTimeField(_("consented to sharing with facilities at"))
+    consent_marketing_at = models.DateTimeField(_("consented to news at"), null=True, blank=True)
+
+    first_reply_due_at = models.DateTimeField(_("first reply due"), db_index=True)
+    status_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The form's one-time key: a repeated POST of the same form finds the request it made.
+    submission_key = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("submitted"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("quote request")
+        verbose_name_plural = _("quote requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(travel_to__gte=models.F("travel_from"))
+                | models.Q(travel_to__isnull=True)
+                | models.Q(travel_from__isnull=True),
+                name="quote_travel_window_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+def attachment_upload_to(instance: "QuoteAttachment", filename: str) -> str:
+    # The stored name is random: the patient's file name never reaches the file system.
+    return f"quote-files/{instance.quote_request.created_at:%Y/%m}/{secrets.token_hex(16)}"
+
+
+class QuoteAttachment(models.Model):
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        JPEG = "jpeg", "JPEG image"
+        PNG = "png", "PNG image"
+        WEBP = "webp", "WebP image"
+        HEIC = "heic", "HEIC image"
+        DICOM = "dicom", "DICOM image"
+        DICOM_ZIP = "dicom_zip", "ZIP of DICOM images"
+
+    quote_request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, storage=private_storage, max_length=200)
+    original_name = models.CharField(_("original name"), max_length=200)
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("medical file")
+        verbose_name_plural = _("medical files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class StatusChange(models.Model):
+    """One move in a request's workflow; the first row records the submission itself."""
+
+    quote_request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=24, choices=QuoteRequest.Status.choices, blank=True)
+    to_status = models.CharField(max_length=24, choices=QuoteRequest.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class Notification(models.Model):
+    """The e-mail outbox. Rows are written in the same transaction as the change that causes
+    them, sent after commit, and retried by ``manage.py send_notifications``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    # Context keys that carry a secret (the status-page link): erased once the mail is out.
+    SECRET_KEYS = ("status_url",)
+
+    quote_request = models.ForeignKey(
+        QuoteRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    recipient = models.EmailField()
+    template = models.CharField(max_length=60)
+    context = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.template} #{self.pk}"

@@ -1,5 +1,3 @@
-"""Quote request URLs. The form itself comes with the quote-request issue."""
-
 from django.urls import path
 
 from quotes import views
@@ -8,4 +6,6 @@ app_name = "quotes"
 
 urlpatterns = [
     path("", views.request_quote, name="request"),
+    path("thanks/", views.thanks, name="thanks"),
+    path("status/<str:token>/", views.status, name="status"),
 ]

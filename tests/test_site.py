@@ -168,3 +168,12 @@ def test_nul_characters_in_a_url_get_a_400_page(admin_client, url):
 def test_odd_admin_query_strings_do_not_break_the_changelist(admin_client, url):
     make_facility()
     assert admin_client.get(url).status_code < 500
+
+
+def test_csrf_failure_gets_a_friendly_page():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("quotes:request"), {"name": "x"})
+    assert response.status_code == 403
+    assert "Your form could not be sent" in response.content.decode()

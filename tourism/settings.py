@@ -167,12 +167,15 @@ PRIVATE_MEDIA_ROOT = Path(env_str("DJANGO_PRIVATE_MEDIA_ROOT", str(DATA_DIR / "p
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Medical files: a storage with no public URL (see quotes.storage).
+    "private": {"BACKEND": "quotes.storage.PrivateStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 # Uploads bigger than this go to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # Facility photos: refused above these limits, with a form error.
 PHOTO_MAX_UPLOAD_BYTES = env_int("MEDTOUR_PHOTO_MAX_BYTES", 15 * 1024 * 1024)
@@ -180,6 +183,21 @@ PHOTO_MAX_PIXELS = env_int("MEDTOUR_PHOTO_MAX_PIXELS", 40_000_000)
 
 DIRECTORY_PAGE_SIZE = env_int("MEDTOUR_DIRECTORY_PAGE_SIZE", 12)
 ACCREDITATION_WARNING_DAYS = env_int("MEDTOUR_ACCREDITATION_WARNING_DAYS", 60)
+
+# Quote requests.
+QUOTE_FIRST_REPLY_HOURS = env_int("MEDTOUR_FIRST_REPLY_HOURS", 48)
+QUOTE_MAX_FILES = env_int("MEDTOUR_QUOTE_MAX_FILES", 10)
+QUOTE_MAX_FILE_BYTES = env_int("MEDTOUR_QUOTE_MAX_FILE_BYTES", 20 * 1024 * 1024)
+QUOTE_MAX_TOTAL_BYTES = env_int("MEDTOUR_QUOTE_MAX_TOTAL_BYTES", 50 * 1024 * 1024)
+QUOTE_MAX_IMAGE_PIXELS = env_int("MEDTOUR_QUOTE_MAX_IMAGE_PIXELS", 80_000_000)
+QUOTE_MIN_FILL_SECONDS = env_int("MEDTOUR_QUOTE_MIN_FILL_SECONDS", 4)
+QUOTE_RATE_PER_HOUR = env_int("MEDTOUR_QUOTE_RATE_PER_HOUR", 5)
+QUOTE_RATE_PER_DAY = env_int("MEDTOUR_QUOTE_RATE_PER_DAY", 20)
+QUOTE_RETENTION_MONTHS = env_int("MEDTOUR_RETENTION_MONTHS", 24)
+# How many proxies in front of the app append to X-Forwarded-For; 0 trusts only REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("MEDTOUR_TRUSTED_PROXY_COUNT", 0)
+COORDINATOR_EMAILS = env_list("MEDTOUR_COORDINATOR_EMAILS", ["coordinators@medtour.localhost"])
+NOTIFICATION_MAX_ATTEMPTS = env_int("MEDTOUR_NOTIFICATION_MAX_ATTEMPTS", 8)
 
 SITE_NAME = "Medtour"
 # The public address, used in canonical links and the sitemap; empty means "the host asked for".

@@ -1,0 +1,267 @@
+"""The public quote-request form."""
+
+import datetime
+import re
+import secrets
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import slug_re
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from facilities.models import Facility, Language, Procedure
+from quotes import consents
+from quotes.models import QuoteRequest
+from quotes.uploads import ACCEPTED_DESCRIPTION, check_uploads
+
+PHONE_RE = re.compile(r"^\+[0-9][0-9 ()./-]{5,30}$")
+FORM_SALT = "quotes.form"
+MAX_CHOICES = 3
+LONG_TEXT = 5000
+SHORT_TEXT = 2000
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+def new_form_stamp() -> str:
+    """A signed, one-time key plus the time the form was shown (for the minimum fill time)."""
+    return signing.TimestampSigner(salt=FORM_SALT).sign(secrets.token_hex(16))
+
+
+class QuoteRequestForm(forms.Form):
+    name = forms.CharField(label=_("Your full name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"), max_length=254, help_text=_("We send your reference and replies here."))
+    phone = forms.CharField(
+        label=_("Phone, with country code"),
+        max_length=32,
+        help_text=_("For example +44 20 7946 0000."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    country_of_residence = LazyTypedChoiceField(label=_("Country you live in"), choices=countries)
+    preferred_language = forms.ModelChoiceField(
+        label=_("Language for our replies"), queryset=Language.objects.order_by("name"), to_field_name="code"
+    )
+    procedure = forms.ModelChoiceField(
+        label=_("Procedure"),
+        queryset=Procedure.objects.published().select_related("category").order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Not sure yet"),
+    )
+    facilities = forms.ModelMultipleChoiceField(
+        label=_("Hospitals you would like a quote from"),
+        queryset=Facility.objects.listed(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    countries = forms.MultipleChoiceField(
+        label=_("Countries you would consider"),
+        required=False,
+        help_text=_("Up to three."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    suggest_facilities = forms.BooleanField(label=_("Suggest accredited hospitals for me"), required=False)
+    travel_from = forms.DateField(
+        label=_("Earliest date you could travel"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    travel_to = forms.DateField(
+        label=_("Latest date you could travel"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    budget_amount = forms.DecimalField(
+        label=_("Budget (optional)"), required=False, min_value=0, max_value=100_000_000, decimal_places=2
+    )
+    budget_currency = forms.ChoiceField(
+        label=_("Currency"), choices=QuoteRequest.Currency.choices, initial=QuoteRequest.Currency.USD, required=False
+    )
+    condition = forms.CharField(
+        label=_("Your condition and symptoms"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What is wrong, since when, and how it affects you."),
+    )
+    diagnosis = forms.CharField(
+        label=_("Diagnosis so far"), max_length=SHORT_TEXT, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    previous_treatment = forms.CharField(
+        label=_("Treatment you have had"),
+        max_length=SHORT_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    medication = forms.CharField(
+        label=_("Medicines you take now"),
+        max_length=SHORT_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    allergies = forms.CharField(
+        label=_("Allergies"), max_length=SHORT_TEXT, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    files = MultipleFileField(
+        label=_("Medical files (optional)"),
+        required=False,
+        help_text=_(
+            "Scans, reports, letters: %(types)s. Up to %(count)s files, %(each)s MB each, %(total)s MB in all."
+        ),
+        widget=MultipleFileInput(
+            attrs={"accept": ".pdf,.jpg,.jpeg,.png,.heic,.heif,.webp,.dcm,.zip,application/pdf,image/*,application/zip"}
+        ),
+    )
+    consent_health_data = forms.BooleanField(label=consents.HEALTH_DATA, required=True)
+    consent_sharing = forms.BooleanField(label=consents.SHARING, required=True)
+    consent_marketing = forms.BooleanField(label=consents.MARKETING, required=False)
+
+    # Anti-abuse: a field people never see, and the signed time the form was shown.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    stamp = forms.CharField(widget=forms.HiddenInput)
+
+    error_css_class = "field-invalid"
+
+    def __init__(self, *args, destinations: list[tuple[str, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["countries"].choices = destinations or []
+        self.fields["files"].help_text = self.fields["files"].help_text % {
+            "types": ACCEPTED_DESCRIPTION,
+            "count": settings.QUOTE_MAX_FILES,
+            "each": settings.QUOTE_MAX_FILE_BYTES // (1024 * 1024),
+            "total": settings.QUOTE_MAX_TOTAL_BYTES // (1024 * 1024),
+        }
+        self.fields["consent_health_data"].error_messages["required"] = _(
+            "We can only prepare a quote if you agree that we may process your health information."
+        )
+        self.fields["consent_sharing"].error_messages["required"] = _(
+            "We need to share your request with hospitals to get you a quote."
+        )
+        # Only the chosen hospitals are offered as checkboxes; the directory is where one chooses.
+        if self.is_bound:
+            chosen = (
+                self.data.getlist("facilities") if hasattr(self.data, "getlist") else self.data.get("facilities", [])
+            )
+        else:
+            chosen = self.initial.get("facilities", [])
+        chosen = [slug for slug in chosen if isinstance(slug, str) and slug_re.fullmatch(slug)][: MAX_CHOICES * 2]
+        self.fields["facilities"].widget.choices = [
+            (facility.slug, f"{facility.name} – {facility.city}, {facility.country.name}")
+            for facility in Facility.objects.listed().filter(slug__in=chosen)
+        ]
+
+    # Field checks --------------------------------------------------------------------------
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if len(name) < 2:
+            raise ValidationError(_("Please give your full name."), code="name_too_short")
+        return name
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        digits = re.sub(r"\D", "", phone)
+        if not PHONE_RE.match(phone) or not 8 <= len(digits) <= 15:
+            raise ValidationError(
+                _("Enter the number with its country code, starting with +, for example +44 20 7946 0000."),
+                code="phone",
+            )
+        return phone
+
+    def clean_facilities(self):
+        facilities = self.cleaned_data["facilities"]
+        if len(facilities) > MAX_CHOICES:
+            raise ValidationError(_("Choose at most three hospitals."), code="too_many_facilities")
+        return facilities
+
+    def clean_countries(self) -> list[str]:
+        chosen = self.cleaned_data["countries"]
+        if len(chosen) > MAX_CHOICES:
+            raise ValidationError(_("Choose at most three countries."), code="too_many_countries")
+        return chosen
+
+    def clean_travel_from(self):
+        value = self.cleaned_data["travel_from"]
+        if value and value < timezone.localdate():
+            raise ValidationError(_("The earliest travel date cannot be in the past."), code="past_date")
+        if value and value > timezone.localdate() + datetime.timedelta(days=3 * 365):
+            raise ValidationError(_("Please choose a date within the next three years."), code="far_date")
+        return value
+
+    def clean_travel_to(self):
+        value = self.cleaned_data["travel_to"]
+        if value and value < timezone.localdate():
+            raise ValidationError(_("The latest travel date cannot be in the past."), code="past_date")
+        if value and value > timezone.localdate() + datetime.timedelta(days=3 * 365):
+            raise ValidationError(_("Please choose a date within the next three years."), code="far_date")
+        return value
+
+    def clean_files(self):
+        return check_uploads(self.cleaned_data["files"])
+
+    def clean_stamp(self) -> str:
+        try:
+            signing.TimestampSigner(salt=FORM_SALT).unsign(self.cleaned_data["stamp"], max_age=24 * 3600)
+        except signing.SignatureExpired as exc:
+            raise ValidationError(
+                _("This form was open for more than a day. Please check your answers and send it again."),
+                code="stamp_expired",
+            ) from exc
+        except signing.BadSignature as exc:
+            raise ValidationError(_("Please send the form again."), code="stamp_invalid") from exc
+        return self.cleaned_data["stamp"]
+
+    def clean(self):
+        data = super().clean()
+        chose_nothing = not (data.get("facilities") or data.get("countries") or data.get("suggest_facilities"))
+        if chose_nothing and "facilities" not in self.errors and "countries" not in self.errors:
+            self.add_error(
+                "suggest_facilities",
+                ValidationError(
+                    _("Choose a hospital or a country, or tick “Suggest accredited hospitals for me”."),
+                    code="no_destination",
+                ),
+            )
+        start, end = data.get("travel_from"), data.get("travel_to")
+        if start and end and end < start:
+            self.add_error("travel_to", ValidationError(_("The latest date must be after the earliest."), code="order"))
+        if data.get("budget_amount") is not None and not data.get("budget_currency"):
+            self.add_error(
+                "budget_currency", ValidationError(_("Choose the currency of your budget."), code="currency")
+            )
+        return data
+
+    # Abuse signals (checked by the view before anything is saved) ---------------------------
+
+    def looks_automated(self) -> bool:
+        """True for the honeypot filled in or a form sent faster than a person could fill it."""
+        if self.data.get("website"):
+            return True
+        try:
+            signing.TimestampSigner(salt=FORM_SALT).unsign(
+                self.data.get("stamp", ""), max_age=settings.QUOTE_MIN_FILL_SECONDS
+            )
+        except signing.SignatureExpired:
+            return False
+        except signing.BadSignature:
+            return False  # Reported as a form error by clean_stamp.
+        return True
+
+    @property
+    def submission_key(self) -> str:
+        return self.cleaned_data["stamp"].split(":", 1)[0]
