@@ -44,7 +44,7 @@ def test_smoke(client, settings, mailoutbox, django_capture_on_commit_callbacks)
     print(html.split("<main")[1][:1500])
     assert len(mailoutbox) == 2
     print(mailoutbox[0].subject, mailoutbox[0].body)
-    link = [l for l in mailoutbox[0].body.split() if "/quote/status/" in l][0]
+    link = [word for word in mailoutbox[0].body.split() if "/quote/status/" in word][0]
     r = client.get(link.replace("http://testserver", ""))
     assert r.status_code == 200
     print(Notification.objects.values_list("status", "context"))
