@@ -4,11 +4,13 @@ notification outbox.
 Everything here is special-category health data: it never appears in public pages, URLs or logs.
 """
 
+import base64
 import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -22,8 +24,14 @@ def new_reference() -> str:
     return "MT-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
 
-def new_status_token() -> str:
-    return secrets.token_urlsafe(32)
+def status_token(salt: str) -> str:
+    """The status-page token for a request's random salt: an HMAC under the site's secret key.
+
+    The database keeps the salt and the token's hash, never the token, yet the site can put the
+    link in every e-mail it sends. (Rotating DJANGO_SECRET_KEY therefore changes every link.)
+    """
+    digest = salted_hmac("medtour.quotes.status", salt, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def hash_token(token: str) -> str:
@@ -108,6 +116,7 @@ class QuoteRequest(models.Model):
     consent_marketing_at = models.DateTimeField(_("consented to news at"), null=True, blank=True)
 
     first_reply_due_at = models.DateTimeField(_("first reply due"), db_index=True)
+    status_salt = models.CharField(max_length=32, editable=False)
     status_token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # The form's one-time key: a repeated POST of the same form finds the request it made.
     submission_key = models.CharField(max_length=64, unique=True, editable=False)
@@ -129,6 +138,10 @@ class QuoteRequest(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def status_token(self) -> str:
+        return status_token(self.status_salt)
 
 
 def attachment_upload_to(instance: "QuoteAttachment", filename: str) -> str:
@@ -193,9 +206,6 @@ class Notification(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
-
-    # Context keys that carry a secret (the status-page link): erased once the mail is out.
-    SECRET_KEYS = ("status_url",)
 
     quote_request = models.ForeignKey(
         QuoteRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"

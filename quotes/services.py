@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from quotes import consents
@@ -19,7 +21,7 @@ from quotes.models import (
     StatusChange,
     hash_token,
     new_reference,
-    new_status_token,
+    status_token,
 )
 from quotes.uploads import CheckedFile
 
@@ -32,7 +34,6 @@ STALE_SENDING = datetime.timedelta(minutes=10)
 @dataclass(frozen=True)
 class Submission:
     quote_request: QuoteRequest
-    status_token: str | None  # Only known to the request that created it.
     created: bool
 
 
@@ -44,10 +45,11 @@ def quote_request_submit(*, data: dict, files: list[CheckedFile], submission_key
     """
     existing = QuoteRequest.objects.filter(submission_key=submission_key).first()
     if existing is not None:
-        return Submission(existing, None, created=False)
+        return Submission(existing, created=False)
 
     now = timezone.now()
-    token = new_status_token()
+    salt = secrets.token_hex(16)
+    token = status_token(salt)
     quote_request = QuoteRequest(
         name=data["name"],
         email=data["email"],
@@ -71,6 +73,7 @@ def quote_request_submit(*, data: dict, files: list[CheckedFile], submission_key
         consent_sharing_at=now,
         consent_marketing_at=now if data.get("consent_marketing") else None,
         first_reply_due_at=now + datetime.timedelta(hours=settings.QUOTE_FIRST_REPLY_HOURS),
+        status_salt=salt,
         status_token_hash=hash_token(token),
         submission_key=submission_key,
     )
@@ -95,7 +98,7 @@ def quote_request_submit(*, data: dict, files: list[CheckedFile], submission_key
                 stored.append(attachment)
                 attachment.save()
             StatusChange.objects.create(quote_request=quote_request, from_status="", to_status=quote_request.status)
-            notifications = _queue_submission_mail(quote_request, token=token, site_url=site_url)
+            notifications = _queue_submission_mail(quote_request, site_url=site_url)
             transaction.on_commit(lambda: notifications_send(ids=[n.pk for n in notifications]))
     except IntegrityError:
         # Files written before the rollback would be orphans: remove them.
@@ -104,14 +107,11 @@ def quote_request_submit(*, data: dict, files: list[CheckedFile], submission_key
         existing = QuoteRequest.objects.filter(submission_key=submission_key).first()
         if existing is None:
             raise
-        return Submission(existing, None, created=False)
-    return Submission(quote_request, token, created=True)
+        return Submission(existing, created=False)
+    return Submission(quote_request, created=True)
 
 
-def _queue_submission_mail(quote_request: QuoteRequest, *, token: str, site_url: str) -> list[Notification]:
-    from django.urls import reverse
-
-    status_url = site_url + reverse("quotes:status", kwargs={"token": token})
+def _queue_submission_mail(quote_request: QuoteRequest, *, site_url: str) -> list[Notification]:
     common = {
         "reference": quote_request.reference,
         "first_reply_due_at": quote_request.first_reply_due_at.isoformat(),
@@ -122,11 +122,12 @@ def _queue_submission_mail(quote_request: QuoteRequest, *, token: str, site_url:
             quote_request=quote_request,
             recipient=quote_request.email,
             template="patient_submitted",
-            context={**common, "name": quote_request.name, "status_url": status_url},
+            # The status link is not stored: it is made from the request when the mail is sent.
+            context={**common, "name": quote_request.name, "site_url": site_url},
             next_attempt_at=timezone.now(),
         )
     ]
-    admin_url = site_url + reverse("admin:index")
+    admin_url = site_url + reverse("admin:quotes_quoterequest_change", args=[quote_request.pk])
     rows += [
         Notification(
             quote_request=quote_request,
@@ -145,6 +146,9 @@ def _queue_submission_mail(quote_request: QuoteRequest, *, token: str, site_url:
 
 def _render(notification: Notification) -> EmailMultiAlternatives:
     context = {**notification.context, "site_name": settings.SITE_NAME}
+    if notification.quote_request is not None and "site_url" in context:
+        token = notification.quote_request.status_token
+        context["status_url"] = context["site_url"] + reverse("quotes:status", kwargs={"token": token})
     if "first_reply_due_at" in context:
         context["first_reply_due_at"] = datetime.datetime.fromisoformat(context["first_reply_due_at"])
     base = f"quotes/email/{notification.template}"
@@ -166,7 +170,7 @@ def _claim(notification_id: int) -> Notification | None:
         | Q(status=Notification.Status.SENDING, updated_at__lt=now - STALE_SENDING),
         pk=notification_id,
     ).update(status=Notification.Status.SENDING, updated_at=now)
-    return Notification.objects.filter(pk=notification_id).first() if claimed else None
+    return Notification.objects.select_related("quote_request").filter(pk=notification_id).first() if claimed else None
 
 
 def notification_send(*, notification_id: int) -> bool:
@@ -185,7 +189,6 @@ def notification_send(*, notification_id: int) -> bool:
             attempts=attempts,
             last_error=f"{type(exc).__name__}: {exc}"[:300],
             next_attempt_at=timezone.now() + delay,
-            context=_without_secrets(notification.context) if gave_up else notification.context,
             updated_at=timezone.now(),
         )
         # The error class and row only: the message may quote the patient's address.
@@ -196,14 +199,9 @@ def notification_send(*, notification_id: int) -> bool:
         attempts=notification.attempts + 1,
         sent_at=timezone.now(),
         last_error="",
-        context=_without_secrets(notification.context),
         updated_at=timezone.now(),
     )
     return True
-
-
-def _without_secrets(context: dict) -> dict:
-    return {key: value for key, value in context.items() if key not in Notification.SECRET_KEYS}
 
 
 def notifications_send(*, ids: list[int] | None = None, limit: int = 100) -> int:

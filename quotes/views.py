@@ -98,11 +98,7 @@ def _submit(request: HttpRequest) -> HttpResponse:
         submission_key=form.submission_key,
         site_url=site_base_url(request),
     )
-    remembered = seen.get(form.submission_key, {})
-    seen[form.submission_key] = {
-        "reference": submission.quote_request.reference,
-        "token": submission.status_token or remembered.get("token"),
-    }
+    seen[form.submission_key] = submission.quote_request.reference
     # Keep only the latest few confirmations in the session.
     request.session[SESSION_KEY] = dict(list(seen.items())[-5:])
     request.session["quote_last"] = form.submission_key
@@ -122,19 +118,12 @@ def _rate_limited(request: HttpRequest, retry_after: int) -> HttpResponse:
 
 @require_safe
 def thanks(request: HttpRequest) -> HttpResponse:
-    confirmation = request.session.get(SESSION_KEY, {}).get(request.session.get("quote_last", ""))
-    if not confirmation:
-        return redirect("quotes:request")
-    quote_request = QuoteRequest.objects.select_related("procedure").filter(reference=confirmation["reference"]).first()
+    reference = request.session.get(SESSION_KEY, {}).get(request.session.get("quote_last", ""))
+    quote_request = QuoteRequest.objects.filter(reference=reference).first() if isinstance(reference, str) else None
     if quote_request is None:
         return redirect("quotes:request")
-    return _private(
-        render(
-            request,
-            "quotes/thanks.html",
-            {"quote_request": quote_request, "status_token": confirmation.get("token")},
-        )
-    )
+    context = {"quote_request": quote_request, "status_token": quote_request.status_token}
+    return _private(render(request, "quotes/thanks.html", context))
 
 
 @require_safe
