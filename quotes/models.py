@@ -48,6 +48,13 @@ class QuoteRequest(models.Model):
         ACCEPTED = "accepted", _("Quote accepted")
         CLOSED = "closed", _("Closed")
 
+    class CloseReason(models.TextChoices):
+        DECLINED = "declined", _("Declined by the patient")
+        NO_SUITABLE_FACILITY = "no_suitable_facility", _("No suitable facility")
+        DUPLICATE = "duplicate", _("Duplicate")
+        SPAM = "spam", _("Spam")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the patient")
+
     class Currency(models.TextChoices):
         USD = "USD", "US dollar (USD)"
         EUR = "EUR", "Euro (EUR)"
@@ -62,6 +69,7 @@ class QuoteRequest(models.Model):
     status = models.CharField(
         _("status"), max_length=24, choices=Status.choices, default=Status.SUBMITTED, db_index=True
     )
+    closed_reason = models.CharField(_("closed because"), max_length=24, choices=CloseReason.choices, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -116,6 +124,9 @@ class QuoteRequest(models.Model):
     consent_marketing_at = models.DateTimeField(_("consented to news at"), null=True, blank=True)
 
     first_reply_due_at = models.DateTimeField(_("first reply due"), db_index=True)
+    first_replied_at = models.DateTimeField(_("first replied"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed or accepted"), null=True, blank=True, db_index=True)
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
     status_salt = models.CharField(max_length=32, editable=False)
     status_token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # The form's one-time key: a repeated POST of the same form finds the request it made.
@@ -144,6 +155,22 @@ class QuoteRequest(models.Model):
         return status_token(self.status_salt)
 
 
+S = QuoteRequest.Status
+
+# The workflow: every allowed move, and nothing else. ``quotes.services.quote_request_transition``
+# is the only code that changes a request's status.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.SUBMITTED: frozenset({S.IN_REVIEW, S.CLOSED}),
+    S.IN_REVIEW: frozenset({S.AWAITING_PATIENT, S.SENT_TO_FACILITIES, S.CLOSED}),
+    S.AWAITING_PATIENT: frozenset({S.IN_REVIEW, S.CLOSED}),
+    S.SENT_TO_FACILITIES: frozenset({S.QUOTED, S.CLOSED}),
+    S.QUOTED: frozenset({S.ACCEPTED, S.CLOSED}),
+    S.ACCEPTED: frozenset(),
+    S.CLOSED: frozenset(),
+}
+OPEN_STATUSES = frozenset(status for status, moves in TRANSITIONS.items() if moves)
+
+
 def attachment_upload_to(instance: "QuoteAttachment", filename: str) -> str:
     # The stored name is random: the patient's file name never reaches the file system.
     return f"quote-files/{instance.quote_request.created_at:%Y/%m}/{secrets.token_hex(16)}"
@@ -160,12 +187,16 @@ class QuoteAttachment(models.Model):
         DICOM_ZIP = "dicom_zip", "ZIP of DICOM images"
 
     quote_request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to=attachment_upload_to, storage=private_storage, max_length=200)
+    file = models.FileField(
+        _("file"), upload_to=attachment_upload_to, storage=private_storage, max_length=200, blank=True
+    )
     original_name = models.CharField(_("original name"), max_length=200)
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    from_patient_reply = models.BooleanField(_("sent with a reply"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -228,3 +259,118 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} #{self.pk}"
+
+
+class AttachmentAccess(models.Model):
+    """Every time a member of staff opens a medical file."""
+
+    attachment = models.ForeignKey(QuoteAttachment, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    accessed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-accessed_at"]
+        verbose_name = _("medical file access")
+        verbose_name_plural = _("medical file accesses")
+
+    def __str__(self) -> str:
+        return f"{self.user} opened file {self.attachment_id}"
+
+
+class StaffNote(models.Model):
+    """An internal note on a request; never shown to the patient."""
+
+    quote_request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="staff_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on {self.quote_request_id}"
+
+
+class PatientMessage(models.Model):
+    """What a patient wrote back when asked for more information."""
+
+    quote_request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="patient_messages")
+    text = models.TextField(_("message"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("patient reply")
+        verbose_name_plural = _("patient replies")
+
+    def __str__(self) -> str:
+        return f"Reply {self.pk} on {self.quote_request_id}"
+
+
+class FacilityQuote(models.Model):
+    """An itemised offer from one facility for one request."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent to the patient")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+
+    quote_request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="facility_quotes")
+    facility = models.ForeignKey("facilities.Facility", on_delete=models.PROTECT, related_name="quotes")
+    currency = models.CharField(_("currency"), max_length=3, choices=QuoteRequest.Currency.choices, default="USD")
+    exclusions = models.TextField(_("not included"), blank=True)
+    notes = models.TextField(_("notes for the patient"), blank=True)
+    valid_until = models.DateField(_("valid until"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("facility quote")
+        verbose_name_plural = _("facility quotes")
+        constraints = [
+            models.UniqueConstraint(fields=["quote_request", "facility"], name="one_quote_per_facility_and_request")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility} for {self.quote_request}"
+
+    @property
+    def total(self):
+        return sum((item.amount for item in self.items.all()), start=0)
+
+
+class FacilityQuoteItem(models.Model):
+    class Category(models.TextChoices):
+        SURGEON = "surgeon", _("Surgeon's fee")
+        ANAESTHESIA = "anaesthesia", _("Anaesthesia")
+        IMPLANTS = "implants", _("Implants")
+        HOSPITAL_NIGHTS = "hospital_nights", _("Hospital nights")
+        TESTS = "tests", _("Tests and scans")
+        MEDICATION = "medication", _("Medication")
+        PHYSIOTHERAPY = "physiotherapy", _("Physiotherapy")
+        FOLLOW_UP = "follow_up", _("Follow-up visits")
+        HOTEL = "hotel", _("Hotel")
+        TRANSFERS = "transfers", _("Transfers")
+        OTHER = "other", _("Other")
+
+    quote = models.ForeignKey(FacilityQuote, on_delete=models.CASCADE, related_name="items")
+    category = models.CharField(_("item"), max_length=20, choices=Category.choices)
+    description = models.CharField(_("details"), max_length=300, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("quote line")
+        verbose_name_plural = _("quote lines")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gte=0), name="quote_item_amount_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.amount}"

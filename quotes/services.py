@@ -15,9 +15,15 @@ from django.utils import timezone
 
 from quotes import consents
 from quotes.models import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    AttachmentAccess,
+    FacilityQuote,
     Notification,
+    PatientMessage,
     QuoteAttachment,
     QuoteRequest,
+    StaffNote,
     StatusChange,
     hash_token,
     new_reference,
@@ -217,3 +223,304 @@ def notifications_send(*, ids: list[int] | None = None, limit: int = 100) -> int
             .values_list("pk", flat=True)[:limit]
         )
     return sum(notification_send(notification_id=pk) for pk in ids)
+
+
+# The workflow ------------------------------------------------------------------------------------
+
+
+class TransitionError(Exception):
+    """A move the workflow does not allow, or one that lost a race; the message is for people."""
+
+
+# E-mails each move sends: to the patient, and to the coordinators when the patient acted.
+PATIENT_MAIL = {
+    QuoteRequest.Status.AWAITING_PATIENT: "patient_information_needed",
+    QuoteRequest.Status.QUOTED: "patient_quotes_ready",
+}
+COORDINATOR_MAIL_ON_PATIENT_MOVE = "coordinator_patient_action"
+
+
+def _label(status: str) -> str:
+    return str(QuoteRequest.Status(status).label).lower()
+
+
+def quote_request_transition(
+    *,
+    quote_request: QuoteRequest,
+    to_status: str,
+    actor=None,
+    note: str = "",
+    reason: str = "",
+    site_url: str = "",
+) -> QuoteRequest:
+    """Make one move of the workflow: the only way a request's status changes.
+
+    The move is checked against ``TRANSITIONS`` from the status the caller saw; the row is then
+    updated only if it still has that status, so when two people act at once exactly one wins and
+    the other gets a TransitionError. One StatusChange and the move's e-mails are written in the
+    same transaction. ``actor`` is the member of staff, or None for the patient.
+    """
+    from_status = quote_request.status
+    if to_status not in TRANSITIONS.get(from_status, frozenset()):
+        if from_status in (QuoteRequest.Status.CLOSED, QuoteRequest.Status.ACCEPTED):
+            raise TransitionError(f"This request is {_label(from_status)}; it cannot be moved any more.")
+        raise TransitionError(f"A request that is {_label(from_status)} cannot be moved to {_label(to_status)}.")
+    note = (note or "").strip()
+    if to_status == QuoteRequest.Status.CLOSED and reason not in QuoteRequest.CloseReason.values:
+        raise TransitionError("Choose why the request is being closed.")
+    if to_status == QuoteRequest.Status.AWAITING_PATIENT and not note:
+        raise TransitionError("Write what the patient should send us: they will see your note.")
+    if to_status == QuoteRequest.Status.QUOTED and not _sendable_quotes(quote_request).exists():
+        raise TransitionError("Add at least one facility quote with its lines, valid today or later, before sending.")
+
+    now = timezone.now()
+    updates = {"status": to_status, "updated_at": now}
+    if to_status == QuoteRequest.Status.CLOSED:
+        updates["closed_reason"] = reason
+    if to_status in (QuoteRequest.Status.CLOSED, QuoteRequest.Status.ACCEPTED):
+        updates["closed_at"] = now
+    if from_status == QuoteRequest.Status.SUBMITTED and actor is not None:
+        updates["first_replied_at"] = now
+    with transaction.atomic():
+        moved = QuoteRequest.objects.filter(pk=quote_request.pk, status=from_status).update(**updates)
+        if moved != 1:
+            current = QuoteRequest.objects.filter(pk=quote_request.pk).values_list("status", flat=True).first()
+            raise TransitionError(
+                f"Someone else changed this request first: it is now {_label(current or from_status)}. "
+                "Reload the page to see the latest."
+            )
+        StatusChange.objects.create(
+            quote_request=quote_request, from_status=from_status, to_status=to_status, actor=actor, note=note
+        )
+        if to_status == QuoteRequest.Status.QUOTED:
+            _sendable_quotes(quote_request).update(status=FacilityQuote.Status.SENT, sent_at=now)
+        notifications = _queue_move_mail(quote_request, from_status, to_status, actor=actor, reason=reason,
+                                          site_url=site_url)  # fmt: skip
+        transaction.on_commit(lambda: notifications_send(ids=[n.pk for n in notifications]))
+    quote_request.refresh_from_db()
+    return quote_request
+
+
+def _sendable_quotes(quote_request: QuoteRequest):
+    return FacilityQuote.objects.filter(
+        quote_request=quote_request,
+        status=FacilityQuote.Status.DRAFT,
+        valid_until__gte=timezone.localdate(),
+        items__isnull=False,
+    ).distinct()
+
+
+def _queue_move_mail(
+    quote_request: QuoteRequest, from_status: str, to_status: str, *, actor, reason: str, site_url: str
+) -> list[Notification]:
+    common = {"reference": quote_request.reference, "site_url": site_url or settings.SITE_URL}
+    rows = []
+    template = PATIENT_MAIL.get(to_status)
+    if to_status == QuoteRequest.Status.CLOSED and actor is not None and reason != QuoteRequest.CloseReason.SPAM:
+        template = "patient_closed"
+    if template and quote_request.email:
+        context = {**common, "name": quote_request.name, "reason": reason}
+        rows.append(_notification(quote_request, quote_request.email, template, context))
+    if actor is None:
+        action = {
+            QuoteRequest.Status.IN_REVIEW: "sent the information you asked for",
+            QuoteRequest.Status.ACCEPTED: "accepted a quote",
+            QuoteRequest.Status.CLOSED: "declined the quotes"
+            if reason == QuoteRequest.CloseReason.DECLINED
+            else "withdrew the request",
+        }.get(to_status, f"moved the request to {_label(to_status)}")
+        admin_path = reverse("admin:quotes_quoterequest_change", args=[quote_request.pk])
+        for address in _coordinator_addresses(quote_request):
+            context = {**common, "action": action, "admin_url": common["site_url"] + admin_path}
+            rows.append(_notification(quote_request, address, COORDINATOR_MAIL_ON_PATIENT_MOVE, context))
+    return Notification.objects.bulk_create(rows)
+
+
+def _notification(quote_request: QuoteRequest, recipient: str, template: str, context: dict) -> Notification:
+    return Notification(
+        quote_request=quote_request,
+        recipient=recipient,
+        template=template,
+        context=context,
+        next_attempt_at=timezone.now(),
+    )
+
+
+def _coordinator_addresses(quote_request: QuoteRequest) -> list[str]:
+    """The assignee if there is one, otherwise the coordinators' shared addresses."""
+    if quote_request.assignee_id and quote_request.assignee.email:
+        return [quote_request.assignee.email]
+    return list(settings.COORDINATOR_EMAILS)
+
+
+# Staff actions -----------------------------------------------------------------------------------
+
+
+def quote_request_assign(*, quote_request: QuoteRequest, assignee, actor) -> QuoteRequest:
+    """Give a request to a coordinator (or to nobody); recorded as an internal note."""
+    QuoteRequest.objects.filter(pk=quote_request.pk).update(assignee=assignee, updated_at=timezone.now())
+    who = assignee.get_full_name() or assignee.get_username() if assignee else "nobody"
+    StaffNote.objects.create(quote_request=quote_request, author=actor, text=f"Assigned to {who}.")
+    quote_request.refresh_from_db()
+    return quote_request
+
+
+def staff_note_add(*, quote_request: QuoteRequest, author, text: str) -> StaffNote:
+    text = (text or "").strip()
+    if not text:
+        raise TransitionError("Write something in the note.")
+    return StaffNote.objects.create(quote_request=quote_request, author=author, text=text[:5000])
+
+
+def attachment_open(*, attachment: QuoteAttachment, user) -> AttachmentAccess:
+    """Record that a member of staff opened a medical file (call before sending it)."""
+    return AttachmentAccess.objects.create(attachment=attachment, user=user)
+
+
+# The patient's actions (from the private status page) -------------------------------------------
+
+
+def patient_reply(*, quote_request: QuoteRequest, text: str, files: list[CheckedFile], site_url: str) -> QuoteRequest:
+    """The patient answers a request for information: their message and files, then back to review."""
+    stored: list[QuoteAttachment] = []
+    try:
+        with transaction.atomic():
+            if quote_request.status != QuoteRequest.Status.AWAITING_PATIENT:
+                raise TransitionError("We are not waiting for information on this request.")
+            PatientMessage.objects.create(quote_request=quote_request, text=text.strip())
+            for checked in files:
+                attachment = QuoteAttachment(
+                    quote_request=quote_request,
+                    original_name=checked.original_name,
+                    kind=checked.kind,
+                    size=checked.size,
+                    sha256=checked.sha256,
+                    from_patient_reply=True,
+                )
+                attachment.file.save("upload", checked.upload, save=False)
+                stored.append(attachment)
+                attachment.save()
+            return quote_request_transition(
+                quote_request=quote_request,
+                to_status=QuoteRequest.Status.IN_REVIEW,
+                note="The patient replied.",
+                site_url=site_url,
+            )
+    except Exception:
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+
+
+def patient_accept_quote(*, quote_request: QuoteRequest, facility_quote_id: int, site_url: str) -> QuoteRequest:
+    """The patient accepts one sent, still valid quote; the others are declined."""
+    chosen = FacilityQuote.objects.filter(
+        pk=facility_quote_id, quote_request=quote_request, status=FacilityQuote.Status.SENT
+    ).first()
+    if chosen is None:
+        raise TransitionError("That quote is not one you can accept.")
+    if chosen.valid_until < timezone.localdate():
+        raise TransitionError("That quote has expired. Reply to our e-mail and we will ask the hospital for a new one.")
+    with transaction.atomic():
+        moved = quote_request_transition(
+            quote_request=quote_request,
+            to_status=QuoteRequest.Status.ACCEPTED,
+            note=f"The patient accepted the quote from {chosen.facility.name}.",
+            site_url=site_url,
+        )
+        FacilityQuote.objects.filter(pk=chosen.pk).update(status=FacilityQuote.Status.ACCEPTED)
+        FacilityQuote.objects.filter(quote_request=quote_request, status=FacilityQuote.Status.SENT).update(
+            status=FacilityQuote.Status.DECLINED
+        )
+    return moved
+
+
+def patient_decline_quotes(*, quote_request: QuoteRequest, site_url: str) -> QuoteRequest:
+    with transaction.atomic():
+        moved = quote_request_transition(
+            quote_request=quote_request,
+            to_status=QuoteRequest.Status.CLOSED,
+            reason=QuoteRequest.CloseReason.DECLINED,
+            note="The patient declined the quotes.",
+            site_url=site_url,
+        )
+        FacilityQuote.objects.filter(quote_request=quote_request, status=FacilityQuote.Status.SENT).update(
+            status=FacilityQuote.Status.DECLINED
+        )
+    return moved
+
+
+def patient_withdraw(*, quote_request: QuoteRequest, site_url: str) -> QuoteRequest:
+    return quote_request_transition(
+        quote_request=quote_request,
+        to_status=QuoteRequest.Status.CLOSED,
+        reason=QuoteRequest.CloseReason.WITHDRAWN,
+        note="The patient withdrew the request.",
+        site_url=site_url,
+    )
+
+
+# Retention and erasure ---------------------------------------------------------------------------
+
+PERSONAL_TEXT_FIELDS = ["name", "email", "phone", "condition", "diagnosis", "previous_treatment", "medication",
+                        "allergies"]  # fmt: skip
+
+
+def quote_request_erase(*, quote_request: QuoteRequest, actor=None, why: str) -> QuoteRequest:
+    """Delete a finished request's files and personal details, keeping anonymous figures.
+
+    Refuses open requests: close the request first. The erasure itself is recorded as a
+    StatusChange note (status unchanged), with who did it and why.
+    """
+    with transaction.atomic():
+        locked = QuoteRequest.objects.select_for_update().get(pk=quote_request.pk)
+        if locked.status in OPEN_STATUSES:
+            raise TransitionError("Only closed or accepted requests can be erased. Close the request first.")
+        if locked.erased_at:
+            raise TransitionError("This request's personal data has already been erased.")
+        files = list(locked.attachments.exclude(file=""))
+        now = timezone.now()
+        QuoteRequest.objects.filter(pk=locked.pk).update(
+            **{field: "" for field in PERSONAL_TEXT_FIELDS},
+            budget_amount=None,
+            travel_from=None,
+            travel_to=None,
+            erased_at=now,
+            updated_at=now,
+        )
+        locked.preferred_facilities.clear()
+        QuoteAttachment.objects.filter(quote_request=locked).update(file="", original_name="(deleted)", deleted_at=now)
+        PatientMessage.objects.filter(quote_request=locked).update(text="")
+        StaffNote.objects.filter(quote_request=locked).update(text="(erased)")
+        Notification.objects.filter(quote_request=locked).delete()
+        StatusChange.objects.filter(quote_request=locked).update(note="")
+        StatusChange.objects.create(
+            quote_request=locked, from_status=locked.status, to_status=locked.status, actor=actor,
+            note=f"Personal data and files erased ({why}).",
+        )  # fmt: skip
+        names = [attachment.file.name for attachment in files]
+        storage = QuoteAttachment._meta.get_field("file").storage
+
+        def delete_files() -> None:
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(delete_files)
+    quote_request.refresh_from_db()
+    return quote_request
+
+
+def quote_requests_purge(*, months: int, now: datetime.datetime | None = None) -> int:
+    """Erase every request closed or accepted more than ``months`` months ago; returns how many."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=round(months * 30.44))
+    due = QuoteRequest.objects.filter(
+        status__in=[QuoteRequest.Status.CLOSED, QuoteRequest.Status.ACCEPTED],
+        closed_at__lt=cutoff,
+        erased_at__isnull=True,
+    )
+    count = 0
+    for quote_request in due.iterator():
+        quote_request_erase(quote_request=quote_request, why=f"retention period of {months} months")
+        count += 1
+    return count
