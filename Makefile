@@ -39,7 +39,7 @@ BENCH_ENV = MEDTOUR_DATA_DIR=var/bench DJANGO_ALLOWED_HOSTS=testserver,127.0.0.1
 BENCH_FACILITIES ?= 10000
 bench: $(VENV)/.installed
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
-	$(BENCH_ENV) $(BIN)/python manage.py load_demo
+	$(BENCH_ENV) $(BIN)/python manage.py load_demo --no-requests
 	$(BENCH_ENV) $(BIN)/python manage.py bench_pages --facilities $(BENCH_FACILITIES)
 
 clean:

@@ -106,14 +106,14 @@ def quote_request_submit(*, data: dict, files: list[CheckedFile], submission_key
             StatusChange.objects.create(quote_request=quote_request, from_status="", to_status=quote_request.status)
             notifications = _queue_submission_mail(quote_request, site_url=site_url)
             transaction.on_commit(lambda: notifications_send(ids=[n.pk for n in notifications]))
-    except IntegrityError:
-        # Files written before the rollback would be orphans: remove them.
+    except Exception as exc:
+        # Nothing was saved: files already written would be orphans, so remove them.
         for attachment in stored:
             attachment.file.storage.delete(attachment.file.name)
         existing = QuoteRequest.objects.filter(submission_key=submission_key).first()
-        if existing is None:
-            raise
-        return Submission(existing, created=False)
+        if isinstance(exc, IntegrityError) and existing is not None:
+            return Submission(existing, created=False)
+        raise
     return Submission(quote_request, created=True)
 
 
@@ -320,7 +320,7 @@ def _queue_move_mail(
         template = "patient_closed"
     if template and quote_request.email:
         context = {**common, "name": quote_request.name, "reason": reason}
-        rows.append(_notification(quote_request, quote_request.email, template, context))
+        rows.append(notification_new(quote_request, quote_request.email, template, context))
     if actor is None:
         action = {
             QuoteRequest.Status.IN_REVIEW: "sent the information you asked for",
@@ -332,11 +332,12 @@ def _queue_move_mail(
         admin_path = reverse("admin:quotes_quoterequest_change", args=[quote_request.pk])
         for address in _coordinator_addresses(quote_request):
             context = {**common, "action": action, "admin_url": common["site_url"] + admin_path}
-            rows.append(_notification(quote_request, address, COORDINATOR_MAIL_ON_PATIENT_MOVE, context))
+            rows.append(notification_new(quote_request, address, COORDINATOR_MAIL_ON_PATIENT_MOVE, context))
     return Notification.objects.bulk_create(rows)
 
 
-def _notification(quote_request: QuoteRequest, recipient: str, template: str, context: dict) -> Notification:
+def notification_new(quote_request: QuoteRequest | None, recipient: str, template: str, context: dict) -> Notification:
+    """An unsaved outbox row, due now; save it (or bulk_create) inside the causing transaction."""
     return Notification(
         quote_request=quote_request,
         recipient=recipient,
@@ -510,17 +511,20 @@ def quote_request_erase(*, quote_request: QuoteRequest, actor=None, why: str) ->
     return quote_request
 
 
-def quote_requests_purge(*, months: int, now: datetime.datetime | None = None) -> int:
-    """Erase every request closed or accepted more than ``months`` months ago; returns how many."""
-    now = now or timezone.now()
-    cutoff = now - datetime.timedelta(days=round(months * 30.44))
-    due = QuoteRequest.objects.filter(
+def quote_requests_due_for_purge(*, months: int, now: datetime.datetime | None = None):
+    """Requests closed or accepted more than ``months`` months ago and not yet erased."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=round(months * 30.44))
+    return QuoteRequest.objects.filter(
         status__in=[QuoteRequest.Status.CLOSED, QuoteRequest.Status.ACCEPTED],
         closed_at__lt=cutoff,
         erased_at__isnull=True,
     )
+
+
+def quote_requests_purge(*, months: int, now: datetime.datetime | None = None) -> int:
+    """Erase every request closed or accepted more than ``months`` months ago; returns how many."""
     count = 0
-    for quote_request in due.iterator():
+    for quote_request in quote_requests_due_for_purge(months=months, now=now).iterator():
         quote_request_erase(quote_request=quote_request, why=f"retention period of {months} months")
         count += 1
     return count

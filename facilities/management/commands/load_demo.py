@@ -30,6 +30,7 @@ from facilities.models import (
     ProcedureCategory,
 )
 from facilities.services import facility_photo_add
+from quotes.demo_requests import load_demo_requests
 
 PHOTO_SIZE = (1200, 800)
 
@@ -286,6 +287,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Put existing demo rows back to the demo values (staff edits are lost).",
         )
+        parser.add_argument(
+            "--no-requests",
+            action="store_true",
+            help="Skip the demo quote requests (fictional patients at each step of the workflow).",
+        )
 
     def handle(self, *args, **options) -> None:
         today = timezone.localdate()
@@ -308,3 +314,7 @@ class Command(BaseCommand):
             f"{Procedure.objects.count()} procedures, {FacilityProcedure.objects.count()} prices, "
             f"{Language.objects.count()} languages, {FacilityPhoto.objects.count()} photos."
         )
+        # Demo quote requests are only ever created, never refreshed: they are workflow state.
+        if not options["no_requests"]:
+            for line in load_demo_requests().lines():
+                self.stdout.write(line)

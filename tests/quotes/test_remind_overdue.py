@@ -1,0 +1,198 @@
+"""``manage.py remind_overdue``: one reminder per coordinator address about requests past the
+first-reply target, with references only (no patient details)."""
+
+import datetime
+import io
+import json
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.utils import timezone
+
+from quotes.management.commands.remind_overdue import format_due
+from quotes.models import Notification, QuoteRequest
+from quotes.roles import COORDINATORS
+from quotes.services import quote_request_submit
+from tests.factories import make_language, make_procedure
+
+pytestmark = pytest.mark.django_db
+
+S = QuoteRequest.Status
+TEMPLATE = "coordinator_overdue"
+CHANGELIST = "/admin/quotes/quoterequest/?status__exact=submitted"
+PATIENT = {
+    "name": "Ana Patient",
+    "email": "ana.patient@example.org",
+    "phone": "+44 20 7946 0555",
+    "condition": "Chronic lumbar radiculopathy since a fall.",
+    "diagnosis": "L4-L5 herniation.",
+}
+_keys = iter(range(1, 10_000))
+
+
+def request(*, status=S.SUBMITTED, due: datetime.datetime, assignee=None) -> QuoteRequest:
+    data = {
+        **PATIENT,
+        "country_of_residence": "GB",
+        "preferred_language": make_language(code=f"x{next(_keys)}"),
+        "procedure": make_procedure(),
+        "suggest_facilities": True,
+    }
+    quote_request = quote_request_submit(
+        data=data, files=[], submission_key=f"overdue-{next(_keys)}", site_url="http://testserver"
+    ).quote_request
+    QuoteRequest.objects.filter(pk=quote_request.pk).update(status=status, first_reply_due_at=due, assignee=assignee)
+    quote_request.refresh_from_db()
+    return quote_request
+
+
+def ago(**kwargs) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(**kwargs)
+
+
+def remind(*args) -> str:
+    out = io.StringIO()
+    call_command("remind_overdue", *args, stdout=out)
+    return out.getvalue()
+
+
+def reminders():
+    return Notification.objects.filter(template=TEMPLATE).order_by("recipient")
+
+
+def make_user(username: str, email: str, *, coordinator: bool = True, active: bool = True):
+    user = get_user_model().objects.create_user(username, email, "x" * 12, is_staff=True, is_active=active)
+    if coordinator:
+        user.groups.add(Group.objects.get(name=COORDINATORS))
+    return user
+
+
+@pytest.fixture
+def overdue_pair():
+    """Two overdue requests (one assigned), plus requests that must not be reported."""
+    anna = make_user("anna", "anna@medtour.localhost", coordinator=False)  # Staff, not a coordinator.
+    older = request(due=datetime.datetime(2020, 3, 5, 7, 9, tzinfo=datetime.UTC))
+    newer = request(due=ago(hours=2), assignee=anna)
+    request(due=timezone.now() + datetime.timedelta(hours=3))  # Not due yet.
+    for status in [S.IN_REVIEW, S.AWAITING_PATIENT, S.SENT_TO_FACILITIES, S.QUOTED, S.ACCEPTED, S.CLOSED]:
+        request(status=status, due=ago(days=10))  # Past the target, but already answered.
+    return older, newer
+
+
+def test_one_reminder_per_coordinator_address(overdue_pair, settings, mailoutbox):
+    settings.COORDINATOR_EMAILS = ["coordinators@medtour.localhost", "Lead@Medtour.localhost"]
+    make_user("lead", "lead@medtour.localhost")  # The same address as a shared one, in another case.
+    make_user("bea", "bea@medtour.localhost")
+    make_user("gone", "gone@medtour.localhost", active=False)
+    make_user("nomail", "")
+    make_user("editor", "editor@medtour.localhost", coordinator=False)
+
+    output = remind()
+
+    expected = {"coordinators@medtour.localhost", "Lead@Medtour.localhost", "bea@medtour.localhost"}
+    assert {notification.recipient for notification in reminders()} == expected
+    assert reminders().count() == 3
+    assert sorted(address for mail in mailoutbox for address in mail.to) == sorted(expected)
+    assert all(notification.status == Notification.Status.SENT for notification in reminders())
+    assert "2 overdue quote requests" in output and "queued 3 reminder e-mails, sent 3" in output
+
+
+def test_reminder_lists_references_due_times_and_assignees(overdue_pair, mailoutbox):
+    older, newer = overdue_pair
+
+    remind()
+
+    notification = reminders().get()  # Only the shared address in the quote tests' settings.
+    assert notification.quote_request is None
+    assert notification.recipient == "coordinators@medtour.localhost"
+    context = notification.context
+    assert context["count"] == 2
+    assert context["requests"] == [
+        {"reference": older.reference, "due": "5 Mar 07:09", "assignee": ""},
+        {"reference": newer.reference, "due": format_due(newer.first_reply_due_at), "assignee": "anna"},
+    ]
+    assert context["admin_url"] == "http://127.0.0.1:8000" + CHANGELIST
+    (mail,) = mailoutbox
+    assert mail.subject == "2 quote requests past the first-reply target"
+    html = mail.alternatives[0][0]
+    for text in (mail.body, html):
+        assert older.reference in text and newer.reference in text
+        assert "5 Mar 07:09" in text
+        assert "http://127.0.0.1:8000" + CHANGELIST in text.replace("&amp;", "&")
+
+
+def test_reminder_has_no_patient_details(overdue_pair, mailoutbox):
+    remind()
+    (mail,) = mailoutbox
+    stored = json.dumps(reminders().get().context)
+    for text in (mail.subject, mail.body, mail.alternatives[0][0], stored):
+        for value in PATIENT.values():
+            assert value not in text
+        assert "Ana" not in text and "example.org" not in text
+
+
+def test_admin_link_uses_the_site_url_setting_or_the_option(overdue_pair, settings):
+    settings.SITE_URL = "https://medtour.example"
+    remind()
+    assert reminders().get().context["admin_url"] == "https://medtour.example" + CHANGELIST
+    Notification.objects.filter(template=TEMPLATE).delete()
+
+    remind("--site-url", "https://staff.medtour.example/")
+    assert reminders().get().context["admin_url"] == "https://staff.medtour.example" + CHANGELIST
+
+
+def test_admin_link_opens_for_staff(overdue_pair, admin_client):
+    older, _newer = overdue_pair
+    remind()
+    path = reminders().get().context["admin_url"].removeprefix("http://127.0.0.1:8000")
+    response = admin_client.get(path)
+    assert response.status_code == 200
+    assert older.reference in response.content.decode()
+
+
+def test_nothing_overdue_sends_nothing(mailoutbox):
+    request(due=timezone.now() + datetime.timedelta(hours=1))
+    request(status=S.IN_REVIEW, due=ago(days=3))
+
+    output = remind()
+
+    assert "No quote requests are past their first-reply target" in output
+    assert not reminders().exists()
+    assert mailoutbox == []
+
+
+def test_dry_run_prints_and_sends_nothing(overdue_pair, mailoutbox):
+    older, newer = overdue_pair
+    count = Notification.objects.count()
+
+    output = remind("--dry-run")
+
+    assert older.reference in output and newer.reference in output
+    assert "2 overdue quote requests" in output and "Would e-mail 1 address." in output
+    assert "Ana" not in output
+    assert Notification.objects.count() == count
+    assert mailoutbox == []
+
+
+def test_running_again_sends_again(overdue_pair, mailoutbox):
+    remind()
+    remind()
+    assert reminders().count() == 2
+    assert len(mailoutbox) == 2
+
+
+def test_no_address_at_all_sends_nothing(overdue_pair, settings, mailoutbox):
+    settings.COORDINATOR_EMAILS = []
+    make_user("gone", "gone@medtour.localhost", active=False)
+    output = remind()
+    assert "no coordinator address" in output
+    assert not reminders().exists()
+    assert mailoutbox == []
+
+
+def test_due_times_are_shown_in_utc():
+    tokyo = datetime.datetime(2021, 12, 31, 23, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
+    assert format_due(tokyo) == "31 Dec 14:30"
