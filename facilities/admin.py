@@ -154,6 +154,13 @@ class FacilityAdmin(admin.ModelAdmin):
         (_("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # Facility quotes can only come from listed facilities: offer only those in their autocomplete.
+        if request.GET.get("model_name") == "facilityquote" and request.GET.get("field_name") == "facility":
+            queryset = queryset.filter(pk__in=Facility.objects.listed().values("pk"))
+        return queryset, may_have_duplicates
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         current = Accreditation.objects.current().filter(facility=OuterRef("pk")).order_by()
         return (

@@ -1,76 +1,669 @@
-"""Staff view of quote requests. Read-only for now: the workflow (moves, quotes, downloads) is
-built in the staff-workflow issue."""
+"""Staff admin for quote requests: the coordinators' work list, the request page with its workflow
+buttons (moves, assignment, notes, file downloads), itemised facility quotes and the outbox.
 
-from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest
+Every change goes through ``quotes.services``; the admin only parses what staff posted, calls the
+service and reports the result. The request's own fields are never edited here.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from django_countries.filters import CountryFilter
 
-from quotes.models import Notification, QuoteAttachment, QuoteRequest, StatusChange
+from facilities.models import Facility
+from quotes import staff_views
+from quotes.models import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    FacilityQuote,
+    FacilityQuoteItem,
+    Notification,
+    QuoteRequest,
+)
+from quotes.roles import COORDINATORS
+from quotes.services import (
+    TransitionError,
+    quote_request_assign,
+    quote_request_erase,
+    quote_request_transition,
+    staff_note_add,
+)
+from tourism.seo import site_base_url
+
+S = QuoteRequest.Status
+
+# The model's status labels are written for the patient ("Waiting for your information"); staff
+# read these instead.
+STAFF_STATUS_LABELS = {
+    S.SUBMITTED: _("Submitted"),
+    S.IN_REVIEW: _("In review"),
+    S.AWAITING_PATIENT: _("Waiting for the patient"),
+    S.SENT_TO_FACILITIES: _("Sent to facilities"),
+    S.QUOTED: _("Quoted"),
+    S.ACCEPTED: _("Accepted"),
+    S.CLOSED: _("Closed"),
+}
+
+# What the button for each move says. Accepting a quote is the patient's move (from the status
+# page, which also marks the facility quotes), so staff are never offered it.
+MOVE_LABELS = {
+    S.IN_REVIEW: _("Start review"),
+    S.AWAITING_PATIENT: _("Ask the patient for information"),
+    S.SENT_TO_FACILITIES: _("Send to facilities"),
+    S.QUOTED: _("Send quotes to the patient"),
+    S.CLOSED: _("Close"),
+}
+BACK_TO_REVIEW_LABEL = _("Back to review (stop waiting)")
+
+# Below this much time left the first-reply countdown turns amber.
+REPLY_WARNING = datetime.timedelta(hours=12)
+
+ERASE_WHY = "at the patient's request"
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+def staff_status_label(status: str) -> str:
+    return str(STAFF_STATUS_LABELS.get(status, status))
 
 
-class AttachmentInline(ReadOnlyInline):
-    model = QuoteAttachment
-    fields = ["original_name", "kind", "size", "sha256", "created_at"]
-    readonly_fields = fields
+def staff_moves(status: str) -> list[str]:
+    """The moves staff may make from ``status``, in workflow order."""
+    allowed = TRANSITIONS.get(status, frozenset())
+    return [to for to in S.values if to in allowed and to in MOVE_LABELS]
 
 
-class StatusChangeInline(ReadOnlyInline):
-    model = StatusChange
-    fields = ["created_at", "from_status", "to_status", "actor", "note"]
-    readonly_fields = fields
+def move_label(from_status: str, to_status: str) -> str:
+    if to_status == S.IN_REVIEW and from_status == S.AWAITING_PATIENT:
+        return str(BACK_TO_REVIEW_LABEL)
+    return str(MOVE_LABELS[to_status])
+
+
+def span(delta: datetime.timedelta) -> str:
+    """A short, rough length of time for a busy list: '2 d 3 h', '5 h 12 min', '7 min'."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"
+
+
+def user_label(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def assignable_users() -> QuerySet:
+    """Who may be given requests: active coordinators and superusers."""
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=COORDINATORS))
+        .distinct()
+        .order_by("first_name", "last_name", User.USERNAME_FIELD)
+    )
+
+
+def overdue_q(now: datetime.datetime | None = None) -> Q:
+    """Requests still waiting for their first reply after its target time."""
+    return Q(status=S.SUBMITTED, first_reply_due_at__lt=now or timezone.now())
+
+
+# The list's filters ----------------------------------------------------------------------------
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("All open")), *STAFF_STATUS_LABELS.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(status__in=OPEN_STATUSES)
+        if self.value() in STAFF_STATUS_LABELS:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    title = _("assignee")
+    parameter_name = "assignee"
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("Mine")), ("unassigned", _("Unassigned"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(assignee=request.user)
+        if self.value() == "unassigned":
+            return queryset.filter(assignee__isnull=True)
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("first reply")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(overdue_q())
+        if self.value() == "no":
+            return queryset.exclude(overdue_q())
+        return queryset
+
+
+# Quote requests ----------------------------------------------------------------------------------
 
 
 @admin.register(QuoteRequest)
 class QuoteRequestAdmin(admin.ModelAdmin):
-    list_display = ["reference", "name", "procedure", "status", "created_at", "reply_due"]
-    list_filter = ["status", "procedure"]
-    list_select_related = ["procedure"]
+    list_display = ["reference", "patient", "procedure", "status_badge", "assignee_name", "age", "reply_target"]
+    list_filter = [
+        StatusFilter,
+        AssigneeFilter,
+        OverdueFilter,
+        "procedure",
+        ("country_of_residence", CountryFilter),
+    ]
+    list_select_related = ["procedure", "assignee"]
     search_fields = ["reference", "name", "email"]
     date_hierarchy = "created_at"
-    inlines = [AttachmentInline, StatusChangeInline]
-    exclude = ["preferred_facilities"]
-    readonly_fields = [
-        "reference", "status", "assignee", "name", "email", "phone", "country_of_residence", "preferred_language",
-        "procedure", "facilities", "preferred_countries", "suggest_facilities", "travel_from", "travel_to",
-        "budget_amount", "budget_currency", "condition", "diagnosis", "previous_treatment", "medication", "allergies",
-        "consent_version", "consent_health_data_at", "consent_sharing_at", "consent_marketing_at",
-        "first_reply_due_at", "created_at", "updated_at",
-    ]  # fmt: skip
+    list_per_page = 50
+    actions = ["erase_personal_data"]
+    fieldsets = [
+        (
+            _("Request"),
+            {
+                "fields": [
+                    "reference",
+                    "status_badge",
+                    "closed_reason",
+                    "assignee_name",
+                    "created_at",
+                    "first_reply_due_at",
+                    "first_replied_at",
+                    "closed_at",
+                    "erased_at",
+                ]
+            },
+        ),
+        (_("Patient"), {"fields": ["name", "email", "phone", "country", "language"]}),
+        (
+            _("What they ask for"),
+            {
+                "fields": [
+                    "procedure",
+                    "facilities",
+                    "destinations",
+                    "suggest_facilities",
+                    "travel_from",
+                    "travel_to",
+                    "budget",
+                ]
+            },
+        ),
+        (
+            _("Medical summary"),
+            {"fields": ["condition", "diagnosis", "previous_treatment", "medication", "allergies"]},
+        ),
+        (
+            _("Consents"),
+            {
+                "fields": ["consent_version", "consent_health_data_at", "consent_sharing_at", "consent_marketing_at"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        # Everything: the status and assignee change only through the workflow buttons.
+        return [field for _name, options in self.fieldsets for field in options["fields"]]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # Requests come from patients only.
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Deleting would skip the erasure record and leave medical files behind: erase instead.
         return False
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).prefetch_related("preferred_facilities")
+    # Columns and read-only fields.
+
+    @admin.display(description=_("Patient"), ordering="name")
+    def patient(self, quote_request: QuoteRequest) -> str:
+        if quote_request.erased_at:
+            return format_html('<span class="quiet">{}</span>', _("(erased)"))
+        return quote_request.name
+
+    @admin.display(description=_("Status"), ordering="status")
+    def status_badge(self, quote_request: QuoteRequest) -> str:
+        return format_html(
+            '<span class="state status-{}">{}</span>', quote_request.status, staff_status_label(quote_request.status)
+        )
+
+    @admin.display(description=_("Assignee"), ordering="assignee")
+    def assignee_name(self, quote_request: QuoteRequest) -> str:
+        return user_label(quote_request.assignee) if quote_request.assignee else "—"
+
+    @admin.display(description=_("Age"), ordering="created_at")
+    def age(self, quote_request: QuoteRequest) -> str:
+        return format_html('<span class="request-age">{}</span>', span(timezone.now() - quote_request.created_at))
+
+    @admin.display(description=_("First reply"), ordering="first_reply_due_at")
+    def reply_target(self, quote_request: QuoteRequest) -> str:
+        if quote_request.status != S.SUBMITTED:
+            if quote_request.first_replied_at is None:
+                return "—"
+            if quote_request.first_replied_at > quote_request.first_reply_due_at:
+                return format_html('<span class="reply reply-late">{}</span>', _("Replied late"))
+            return format_html('<span class="reply reply-done">{}</span>', _("Replied"))
+        left = quote_request.first_reply_due_at - timezone.now()
+        if left <= datetime.timedelta(0):
+            return format_html(
+                '<span class="state state-alert reply-overdue">{}</span>',
+                _("Overdue by %(span)s") % {"span": span(left)},
+            )
+        css = "state state-warn reply-soon" if left < REPLY_WARNING else "state reply-due"
+        return format_html('<span class="{}">{}</span>', css, _("%(span)s left") % {"span": span(left)})
+
+    @admin.display(description=_("Country of residence"))
+    def country(self, quote_request: QuoteRequest) -> str:
+        return quote_request.country_of_residence.name or "—"
+
+    @admin.display(description=_("Replies in"))
+    def language(self, quote_request: QuoteRequest) -> str:
+        return quote_request.preferred_language.name
 
     @admin.display(description=_("Preferred facilities"))
     def facilities(self, quote_request: QuoteRequest) -> str:
         return ", ".join(f.name for f in quote_request.preferred_facilities.all()) or "—"
 
-    @admin.display(description=_("First reply due"), ordering="first_reply_due_at")
-    def reply_due(self, quote_request: QuoteRequest) -> str:
-        overdue = (
-            quote_request.status == QuoteRequest.Status.SUBMITTED and quote_request.first_reply_due_at < timezone.now()
+    @admin.display(description=_("Preferred destinations"))
+    def destinations(self, quote_request: QuoteRequest) -> str:
+        return ", ".join(country.name for country in quote_request.preferred_countries) or "—"
+
+    @admin.display(description=_("Budget"))
+    def budget(self, quote_request: QuoteRequest) -> str:
+        if quote_request.budget_amount is None:
+            return "—"
+        return f"{quote_request.budget_amount:,.2f} {quote_request.budget_currency}".strip()
+
+    # The request page: read-only fields, then the workflow panel and the related records.
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None) -> HttpResponse:
+        if request.method == "POST":
+            # There is nothing to save here: every change has its own POST view below.
+            return HttpResponseNotAllowed(["GET"])
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change) -> None:
+        raise PermissionDenied("Quote requests change only through the workflow.")
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context.update(
+            show_save=False,
+            show_save_and_continue=False,
+            show_save_and_add_another=False,
         )
-        css = "state state-alert" if overdue else "state"
-        return format_html('<span class="{}">{}</span>', css, quote_request.first_reply_due_at.strftime("%d %b %H:%M"))
+        if obj is not None:
+            context["workflow"] = self.workflow_context(request, obj)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def workflow_context(self, request: HttpRequest, quote_request: QuoteRequest) -> dict:
+        user = request.user
+        can_change = self.has_change_permission(request, quote_request)
+        now = timezone.now()
+        context = {
+            "status_label": staff_status_label(quote_request.status),
+            "is_open": quote_request.status in OPEN_STATUSES,
+            "can_change": can_change,
+            "overdue": quote_request.status == S.SUBMITTED and quote_request.first_reply_due_at < now,
+            "moves": [],
+            "assignee": quote_request.assignee,
+            "assignee_label": user_label(quote_request.assignee) if quote_request.assignee else "",
+            # None (not an empty list) where the user may not see that kind of record at all.
+            "attachments": None,
+            "patient_messages": None,
+            "notes": None,
+            "history": None,
+            "facility_quotes": None,
+        }
+        if quote_request.status == S.SUBMITTED:
+            context["reply_target"] = self.reply_target(quote_request)
+        if can_change:
+            context.update(
+                moves=[
+                    {
+                        "to_status": to,
+                        "label": move_label(quote_request.status, to),
+                        "needs_note": to == S.AWAITING_PATIENT,
+                        "needs_reason": to == S.CLOSED,
+                    }
+                    for to in staff_moves(quote_request.status)
+                ],
+                close_reasons=QuoteRequest.CloseReason.choices,
+                move_url=self._url("move", quote_request.pk),
+                assign_url=self._url("assign", quote_request.pk),
+                note_url=self._url("note", quote_request.pk),
+                coordinators=[(u.pk, user_label(u)) for u in assignable_users()],
+                can_add_note=user.has_perm("quotes.add_staffnote"),
+            )
+        if user.has_perm("quotes.view_quoteattachment"):
+            can_open = staff_views.can_open_files(user)
+            context["attachments"] = [
+                {
+                    "attachment": attachment,
+                    "url": self._url("file", quote_request.pk, attachment.pk)
+                    if can_open and attachment.file and not attachment.deleted_at
+                    else "",
+                }
+                for attachment in quote_request.attachments.all()
+            ]
+        if user.has_perm("quotes.view_patientmessage"):
+            context["patient_messages"] = list(quote_request.patient_messages.all())
+        if user.has_perm("quotes.view_staffnote"):
+            context["notes"] = list(quote_request.staff_notes.select_related("author"))
+        if user.has_perm("quotes.view_statuschange"):
+            context["history"] = [
+                {
+                    "change": change,
+                    "from_label": staff_status_label(change.from_status) if change.from_status else "",
+                    "to_label": staff_status_label(change.to_status),
+                }
+                for change in quote_request.status_changes.select_related("actor")
+            ]
+        if user.has_perm("quotes.view_facilityquote"):
+            context["facility_quotes"] = [
+                {
+                    "quote": quote,
+                    "url": reverse(f"{self.admin_site.name}:quotes_facilityquote_change", args=[quote.pk]),
+                }
+                for quote in with_totals(quote_request.facility_quotes.select_related("facility"))
+            ]
+            if user.has_perm("quotes.add_facilityquote") and context["is_open"]:
+                add_url = reverse(f"{self.admin_site.name}:quotes_facilityquote_add")
+                context["add_quote_url"] = f"{add_url}?quote_request={quote_request.pk}"
+        return context
+
+    # The workflow's POST views (and the file download).
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/move/", wrap(require_POST(self.move_view)), name=f"{prefix}_move"),
+            path("<int:object_id>/assign/", wrap(require_POST(self.assign_view)), name=f"{prefix}_assign"),
+            path("<int:object_id>/note/", wrap(require_POST(self.note_view)), name=f"{prefix}_note"),
+            path(
+                "<int:quote_request_id>/files/<int:attachment_id>/",
+                wrap(staff_views.attachment_download),
+                name=f"{prefix}_file",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _url(self, view: str, *args) -> str:
+        name = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_{view}"
+        return reverse(name, args=args, current_app=self.admin_site.name)
+
+    def _changeable(self, request: HttpRequest, object_id) -> QuoteRequest:
+        quote_request = self.get_object(request, unquote(str(object_id)))
+        if quote_request is None:
+            raise Http404("No such quote request.")
+        if not self.has_change_permission(request, quote_request):
+            raise PermissionDenied
+        return quote_request
+
+    def _back(self, quote_request: QuoteRequest) -> HttpResponseRedirect:
+        return HttpResponseRedirect(self._url("change", quote_request.pk))
+
+    def move_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
+        quote_request = self._changeable(request, object_id)
+        to_status = request.POST.get("to_status", "")
+        # The move is checked from the status the coordinator saw: if someone else has moved the
+        # request since, the service refuses instead of applying a move meant for another state.
+        seen_status = request.POST.get("from_status") or quote_request.status
+        if to_status not in MOVE_LABELS or seen_status not in S.values:
+            messages.error(request, _("That is not a move staff can make."))
+            return self._back(quote_request)
+        quote_request.status = seen_status
+        try:
+            quote_request_transition(
+                quote_request=quote_request,
+                to_status=to_status,
+                actor=request.user,
+                note=request.POST.get("note", ""),
+                reason=request.POST.get("reason", ""),
+                site_url=site_base_url(request),
+            )
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(reference)s is now %(status)s.")
+                % {"reference": quote_request.reference, "status": staff_status_label(to_status).lower()},
+            )
+        return self._back(quote_request)
+
+    def assign_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
+        quote_request = self._changeable(request, object_id)
+        wanted = request.POST.get("assignee", "").strip()
+        if wanted == "":
+            assignee = None
+        else:
+            candidates = assignable_users()
+            if wanted == "me":
+                assignee = candidates.filter(pk=request.user.pk).first()
+            else:
+                assignee = candidates.filter(pk=int(wanted)).first() if wanted.isascii() and wanted.isdigit() else None
+            if assignee is None:
+                messages.error(request, _("Requests can be given only to active coordinators."))
+                return self._back(quote_request)
+        if quote_request.assignee_id == (assignee.pk if assignee else None):
+            messages.info(request, _("Nothing changed: that is already the assignee."))
+            return self._back(quote_request)
+        quote_request_assign(quote_request=quote_request, assignee=assignee, actor=request.user)
+        who = user_label(assignee) if assignee else _("nobody")
+        messages.success(
+            request, _("%(reference)s assigned to %(who)s.") % {"reference": quote_request.reference, "who": who}
+        )
+        return self._back(quote_request)
+
+    def note_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
+        quote_request = self._changeable(request, object_id)
+        if not request.user.has_perm("quotes.add_staffnote"):
+            raise PermissionDenied
+        try:
+            staff_note_add(quote_request=quote_request, author=request.user, text=request.POST.get("text", ""))
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Note added."))
+        return self._back(quote_request)
+
+    # Erasure.
+
+    @admin.action(description=_("Erase personal data (on the patient's request)"), permissions=["change"])
+    def erase_personal_data(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        if request.POST.get("confirm") != "yes":
+            # Irreversible: show what will happen and ask once more.
+            chosen = list(queryset.order_by("created_at"))
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Erase personal data?"),
+                "opts": self.opts,
+                "requests": [
+                    {
+                        "reference": quote_request.reference,
+                        "status": staff_status_label(quote_request.status),
+                        "refused": quote_request.status in OPEN_STATUSES or bool(quote_request.erased_at),
+                    }
+                    for quote_request in chosen
+                ],
+                "selected": [quote_request.pk for quote_request in chosen],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/quotes/quoterequest/erase_confirmation.html", context)
+        erased = 0
+        for quote_request in queryset:
+            try:
+                quote_request_erase(quote_request=quote_request, actor=request.user, why=ERASE_WHY)
+            except TransitionError as exc:
+                self.message_user(request, f"{quote_request.reference}: {exc}", messages.ERROR)
+            else:
+                erased += 1
+        if erased:
+            self.message_user(
+                request,
+                ngettext(
+                    "Personal data erased from %(n)d request.", "Personal data erased from %(n)d requests.", erased
+                )
+                % {"n": erased},
+                messages.SUCCESS,
+            )
+        return None
+
+
+# Facility quotes ---------------------------------------------------------------------------------
+
+
+def with_totals(queryset: QuerySet) -> QuerySet:
+    """Annotate each facility quote with the sum of its lines (0 for none), in the same query."""
+    lines = (
+        FacilityQuoteItem.objects.filter(quote=OuterRef("pk"))
+        .order_by()
+        .values("quote")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return queryset.annotate(total_amount=Coalesce(Subquery(lines, output_field=money), Value(0), output_field=money))
+
+
+class FacilityQuoteForm(forms.ModelForm):
+    class Meta:
+        model = FacilityQuote
+        fields = ["quote_request", "facility", "currency", "valid_until", "exclusions", "notes"]
+
+    def clean_valid_until(self):
+        valid_until = self.cleaned_data["valid_until"]
+        if "valid_until" in self.changed_data and valid_until < timezone.localdate():
+            raise ValidationError(_("A quote must be valid until today or later."), code="past")
+        return valid_until
+
+
+class FacilityQuoteItemInline(admin.TabularInline):
+    model = FacilityQuoteItem
+    extra = 3
+    fields = ["category", "description", "amount"]
+
+    def _is_draft(self, obj) -> bool:
+        return obj is None or obj.status == FacilityQuote.Status.DRAFT
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._is_draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._is_draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._is_draft(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(FacilityQuote)
+class FacilityQuoteAdmin(admin.ModelAdmin):
+    form = FacilityQuoteForm
+    list_display = ["facility", "quote_request", "currency", "total", "valid_until", "status"]
+    list_filter = ["status", "currency"]
+    list_select_related = ["facility", "quote_request"]
+    search_fields = ["quote_request__reference", "facility__name"]
+    autocomplete_fields = ["quote_request", "facility"]
+    inlines = [FacilityQuoteItemInline]
+    fieldsets = [
+        (None, {"fields": ["quote_request", "facility", "currency", "valid_until", "status"]}),
+        (_("For the patient"), {"fields": ["exclusions", "notes"]}),
+        (_("Record"), {"fields": ["total", "created_by", "created_at", "sent_at"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return with_totals(super().get_queryset(request))
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        fields = ["status", "total", "created_by", "created_at", "sent_at"]
+        if obj is not None:
+            fields.append("quote_request")  # A quote never moves to another request.
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "facility":
+            kwargs["queryset"] = Facility.objects.listed()
+        elif db_field.name == "quote_request":
+            kwargs["queryset"] = QuoteRequest.objects.filter(status__in=OPEN_STATUSES)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # The status is the services' business; once sent, the offer is what the patient saw.
+        if obj is not None and obj.status != FacilityQuote.Status.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and obj.status != FacilityQuote.Status.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: FacilityQuote, form, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def _post_save_redirect(self, request: HttpRequest, obj: FacilityQuote) -> HttpResponse | None:
+        # Back to the request the quote is for, where the coordinator works.
+        if self.admin_site.is_registered(QuoteRequest):
+            request_admin = self.admin_site.get_model_admin(QuoteRequest)
+            if request_admin.has_view_or_change_permission(request, obj.quote_request):
+                return HttpResponseRedirect(
+                    reverse(f"{self.admin_site.name}:quotes_quoterequest_change", args=[obj.quote_request_id])
+                )
+        return None
+
+    def response_post_save_add(self, request: HttpRequest, obj: FacilityQuote) -> HttpResponse:
+        return self._post_save_redirect(request, obj) or super().response_post_save_add(request, obj)
+
+    def response_post_save_change(self, request: HttpRequest, obj: FacilityQuote) -> HttpResponse:
+        return self._post_save_redirect(request, obj) or super().response_post_save_change(request, obj)
+
+    @admin.display(description=_("Total"), ordering="total_amount")
+    def total(self, quote: FacilityQuote) -> str:
+        if quote.pk is None:
+            return "—"
+        amount = getattr(quote, "total_amount", None)
+        if amount is None:
+            amount = quote.total
+        return f"{amount:,.2f} {quote.currency}"
+
+
+# The outbox --------------------------------------------------------------------------------------
 
 
 @admin.register(Notification)

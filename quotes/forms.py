@@ -240,7 +240,11 @@ class QuoteRequestForm(forms.Form):
         start, end = data.get("travel_from"), data.get("travel_to")
         if start and end and end < start:
             self.add_error("travel_to", ValidationError(_("The latest date must be after the earliest."), code="order"))
-        if data.get("budget_amount") is not None and not data.get("budget_currency"):
+        if (
+            data.get("budget_amount") is not None
+            and not data.get("budget_currency")
+            and "budget_currency" not in self.errors
+        ):
             self.add_error(
                 "budget_currency", ValidationError(_("Choose the currency of your budget."), code="currency")
             )

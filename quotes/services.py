@@ -261,6 +261,10 @@ def quote_request_transition(
     same transaction. ``actor`` is the member of staff, or None for the patient.
     """
     from_status = quote_request.status
+    if to_status not in QuoteRequest.Status.values:
+        raise TransitionError("That is not a status a request can have.")
+    if to_status == QuoteRequest.Status.ACCEPTED and actor is not None:
+        raise TransitionError("Only the patient can accept a quote, from their status page.")
     if to_status not in TRANSITIONS.get(from_status, frozenset()):
         if from_status in (QuoteRequest.Status.CLOSED, QuoteRequest.Status.ACCEPTED):
             raise TransitionError(f"This request is {_label(from_status)}; it cannot be moved any more.")
@@ -383,12 +387,15 @@ def attachment_open(*, attachment: QuoteAttachment, user) -> AttachmentAccess:
 
 def patient_reply(*, quote_request: QuoteRequest, text: str, files: list[CheckedFile], site_url: str) -> QuoteRequest:
     """The patient answers a request for information: their message and files, then back to review."""
+    text = (text or "").strip()
+    if not text or len(text) > 5000:
+        raise TransitionError("Write your reply (at most 5,000 characters).")
     stored: list[QuoteAttachment] = []
     try:
         with transaction.atomic():
             if quote_request.status != QuoteRequest.Status.AWAITING_PATIENT:
                 raise TransitionError("We are not waiting for information on this request.")
-            PatientMessage.objects.create(quote_request=quote_request, text=text.strip())
+            PatientMessage.objects.create(quote_request=quote_request, text=text)
             for checked in files:
                 attachment = QuoteAttachment(
                     quote_request=quote_request,
@@ -429,7 +436,12 @@ def patient_accept_quote(*, quote_request: QuoteRequest, facility_quote_id: int,
             note=f"The patient accepted the quote from {chosen.facility.name}.",
             site_url=site_url,
         )
-        FacilityQuote.objects.filter(pk=chosen.pk).update(status=FacilityQuote.Status.ACCEPTED)
+        # Conditional, like the move itself: a quote changed meanwhile is not accepted.
+        taken = FacilityQuote.objects.filter(pk=chosen.pk, status=FacilityQuote.Status.SENT).update(
+            status=FacilityQuote.Status.ACCEPTED
+        )
+        if taken != 1:
+            raise TransitionError("That quote changed while you were choosing. Please reload the page.")
         FacilityQuote.objects.filter(quote_request=quote_request, status=FacilityQuote.Status.SENT).update(
             status=FacilityQuote.Status.DECLINED
         )
@@ -437,6 +449,8 @@ def patient_accept_quote(*, quote_request: QuoteRequest, facility_quote_id: int,
 
 
 def patient_decline_quotes(*, quote_request: QuoteRequest, site_url: str) -> QuoteRequest:
+    if quote_request.status != QuoteRequest.Status.QUOTED:
+        raise TransitionError("There are no quotes to decline.")
     with transaction.atomic():
         moved = quote_request_transition(
             quote_request=quote_request,

@@ -136,3 +136,67 @@ def png_claiming_size(width: int, height: int) -> bytes:
     row = b"\x00" + b"\x00" * ((width + 7) // 8)
     body = zlib.compress(row * 8)  # Only a few rows: enough for Pillow to identify the file.
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+# Quote requests ------------------------------------------------------------------------------------
+
+
+def make_quote_request(*, facilities=(), **overrides):
+    """A submitted quote request with its first status change, made directly (no form, no mail).
+
+    Its status-page token is ``quote_request.status_token``.
+    """
+    import secrets
+
+    from quotes.consents import CONSENT_VERSION
+    from quotes.models import QuoteRequest, StatusChange, hash_token, new_reference, status_token
+
+    now = timezone.now()
+    salt = overrides.pop("status_salt", None) or secrets.token_hex(16)
+    fields = {
+        "reference": new_reference(),
+        "name": "Ana Patient",
+        "email": "ana@example.org",
+        "phone": "+44 20 7946 0000",
+        "country_of_residence": "GB",
+        "suggest_facilities": True,
+        "condition": "Lower back pain for two years.",
+        "consent_version": CONSENT_VERSION,
+        "consent_health_data_at": now,
+        "consent_sharing_at": now,
+        "first_reply_due_at": now + datetime.timedelta(hours=48),
+        "status_salt": salt,
+        "status_token_hash": hash_token(status_token(salt)),
+        "submission_key": secrets.token_hex(16),
+    }
+    fields.update(overrides)
+    if "preferred_language" not in fields:
+        fields["preferred_language"] = Language.objects.get_or_create(code="en", defaults={"name": "English"})[0]
+    quote_request = QuoteRequest.objects.create(**fields)
+    quote_request.preferred_facilities.set(facilities)
+    StatusChange.objects.create(quote_request=quote_request, from_status="", to_status=quote_request.status)
+    return quote_request
+
+
+def form_data(**overrides) -> dict:
+    """A valid POST for the quote form (with a fresh signed stamp); an override of None drops the key."""
+    from quotes.forms import new_form_stamp
+
+    Language.objects.get_or_create(code="en", defaults={"name": "English"})
+    data = {
+        "name": "Ana Patient",
+        "email": "ana@example.org",
+        "phone": "+44 20 7946 0000",
+        "country_of_residence": "GB",
+        "preferred_language": "en",
+        "procedure": "",
+        "suggest_facilities": "on",
+        "budget_currency": "USD",
+        "condition": "Lower back pain for two years.",
+        "consent_health_data": "on",
+        "consent_sharing": "on",
+        "website": "",
+        "stamp": new_form_stamp(),
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}

@@ -94,13 +94,14 @@ def request_in(status: str, actor) -> QuoteRequest:
 def test_allowed_move(staff, from_status, to_status):
     quote_request = request_in(from_status, staff)
     before = StatusChange.objects.filter(quote_request=quote_request).count()
-    moved = move(quote_request, to_status, actor=staff)
+    actor = None if to_status == S.ACCEPTED else staff  # Only the patient accepts.
+    moved = move(quote_request, to_status, actor=actor)
     assert moved.status == to_status
     assert QuoteRequest.objects.get(pk=quote_request.pk).status == to_status
     changes = StatusChange.objects.filter(quote_request=quote_request)
     assert changes.count() == before + 1
     last = changes.last()
-    assert (last.from_status, last.to_status, last.actor) == (from_status, to_status, staff)
+    assert (last.from_status, last.to_status, last.actor) == (from_status, to_status, actor)
 
 
 @pytest.mark.django_db
@@ -109,10 +110,20 @@ def test_illegal_move_is_refused_and_changes_nothing(staff, from_status, to_stat
     quote_request = request_in(from_status, staff)
     before = StatusChange.objects.filter(quote_request=quote_request).count()
     with pytest.raises(TransitionError) as exc:
-        move(quote_request, to_status, actor=staff)
+        move(quote_request, to_status, actor=None if to_status == S.ACCEPTED else staff)
     assert "cannot be moved" in str(exc.value)
     assert QuoteRequest.objects.get(pk=quote_request.pk).status == from_status
     assert StatusChange.objects.filter(quote_request=quote_request).count() == before
+
+
+@pytest.mark.django_db
+def test_staff_cannot_accept_for_the_patient_or_invent_a_status(staff):
+    quote_request = request_in(S.QUOTED, staff)
+    with pytest.raises(TransitionError, match="Only the patient"):
+        quote_request_transition(quote_request=quote_request, to_status=S.ACCEPTED, actor=staff)
+    with pytest.raises(TransitionError, match="not a status"):
+        quote_request_transition(quote_request=quote_request, to_status="teleported", actor=staff)
+    assert QuoteRequest.objects.get(pk=quote_request.pk).status == S.QUOTED
 
 
 @pytest.mark.django_db

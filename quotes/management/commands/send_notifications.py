@@ -25,8 +25,10 @@ class Command(BaseCommand):
             nonlocal stopping
             stopping = True
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        if loop:
+            # Finish the mail in hand, then stop, when the process manager asks.
+            signal.signal(signal.SIGTERM, stop)
+            signal.signal(signal.SIGINT, stop)
         while True:
             sent = notifications_send(limit=limit)
             if sent or not loop:
