@@ -4,7 +4,7 @@ import statistics
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Lower
 from django_countries.fields import Country
 
 from facilities.models import Accreditation, Facility, FacilityPhoto, FacilityProcedure, Procedure
@@ -85,18 +85,31 @@ def listed_offers() -> QuerySet:
     )
 
 
-def procedures_with_stats(queryset: QuerySet | None = None) -> QuerySet:
-    """Published procedures annotated with how many listed facilities offer them and from what price."""
+def procedures_with_stats(queryset: QuerySet | None = None) -> list[Procedure]:
+    """Published procedures with how many listed facilities offer each and from what price.
+
+    Two queries whatever the size of the directory: the procedures, then one grouped pass over the
+    listed prices (cheaper than a correlated subquery per procedure).
+    """
     queryset = Procedure.objects.published() if queryset is None else queryset
-    offers = listed_offers().filter(procedure=OuterRef("pk")).order_by().values("procedure")
-    return queryset.select_related("category").annotate(
-        facility_count=Coalesce(Subquery(offers.annotate(n=Count("pk")).values("n")), 0),
-        lowest_price=Subquery(offers.annotate(low=Min("price_from")).values("low")),
-    )
+    procedures = list(queryset.select_related("category"))
+    stats = {
+        row["procedure"]: row
+        for row in listed_offers()
+        .filter(procedure__in=[procedure.pk for procedure in procedures])
+        .order_by()
+        .values("procedure")
+        .annotate(n=Count("pk"), low=Min("price_from"))
+    }
+    for procedure in procedures:
+        row = stats.get(procedure.pk, {})
+        procedure.facility_count = row.get("n", 0)
+        procedure.lowest_price = row.get("low")
+    return procedures
 
 
-def procedure_offers(*, procedure: Procedure) -> list[FacilityProcedure]:
-    """The listed facilities offering a procedure, cheapest first, with their current accreditations."""
+def procedure_offers(*, procedure: Procedure, limit: int = 12) -> list[FacilityProcedure]:
+    """The cheapest listed facilities offering a procedure, with their current accreditations."""
     return list(
         listed_offers()
         .filter(procedure=procedure)
@@ -108,23 +121,23 @@ def procedure_offers(*, procedure: Procedure) -> list[FacilityProcedure]:
                 to_attr="current_accreditations",
             )
         )
-        .order_by("price_from", Lower("facility__name"))
+        .order_by("price_from", Lower("facility__name"), "pk")[:limit]
     )
 
 
-def cost_by_country(offers: list[FacilityProcedure]) -> list[CountryCost]:
-    """Lowest and median starting price per country, from the live prices, cheapest country first."""
-    by_country: dict[str, list[FacilityProcedure]] = {}
-    for offer in offers:
-        by_country.setdefault(offer.facility.country.code, []).append(offer)
+def cost_by_country(*, procedure: Procedure) -> list[CountryCost]:
+    """Lowest and median starting price per country from the live prices, cheapest country first.
+
+    One narrow query of (country, price) pairs: a facility offers a procedure at most once, so each
+    row is one facility. The median is taken in Python, the same way on every database.
+    """
+    prices: dict[str, list[int]] = {}
+    rows = listed_offers().filter(procedure=procedure).values_list("facility__country", "price_from")
+    for country, price in rows.iterator(chunk_size=5000):
+        prices.setdefault(country, []).append(price)
     costs = [
-        CountryCost(
-            country=group[0].facility.country,
-            lowest=min(offer.price_from for offer in group),
-            median=statistics.median(offer.price_from for offer in group),
-            facilities=len({offer.facility_id for offer in group}),
-        )
-        for group in by_country.values()
+        CountryCost(country=Country(code), lowest=min(group), median=statistics.median(group), facilities=len(group))
+        for code, group in prices.items()
     ]
     return sorted(costs, key=lambda cost: (cost.lowest, cost.country.name))
 

@@ -89,12 +89,14 @@ def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # Procedures ---------------------------------------------------------------------------------------
 
 MAX_SEARCH = 100
+# The cheapest few are shown; the directory (linked) lists them all with filters.
+PROCEDURE_PAGE_FACILITIES = 12
 
 
 @require_safe
 def procedure_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:MAX_SEARCH]
-    procedures = procedures_with_stats().order_by("category__position", "category__name", "name")
+    procedures = Procedure.objects.published().order_by("category__position", "category__name", "name")
     for word in query.split()[:8]:
         procedures = procedures.filter(
             Q(name__icontains=word)
@@ -103,7 +105,7 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
             | Q(category__name__icontains=word)
         )
     groups: dict = {}
-    for procedure in procedures:
+    for procedure in procedures_with_stats(procedures):
         groups.setdefault(procedure.category, []).append(procedure)
     return render(
         request,
@@ -121,14 +123,16 @@ def procedure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     preview = not procedure.is_published
     if preview and not request.user.has_perm("facilities.change_procedure"):
         raise Http404(_("No procedure page has this address."))
-    offers = procedure_offers(procedure=procedure)
+    offers = procedure_offers(procedure=procedure, limit=PROCEDURE_PAGE_FACILITIES)
+    costs = cost_by_country(procedure=procedure)
     return render(
         request,
         "facilities/procedure_detail.html",
         {
             "procedure": procedure,
             "offers": offers,
-            "costs": cost_by_country(offers),
+            "costs": costs,
+            "offer_total": sum(cost.facilities for cost in costs),
             "related": procedure.related.published().order_by("name"),
             "preview": preview,
             "procedure_ld": procedure_json_ld(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from facilities.models import Accreditation, AccreditationBody, Facility
+from facilities.models import Accreditation, AccreditationBody, Facility, Procedure
 from facilities.selectors import destinations, procedures_with_stats
 from tourism.seo import site_base_url
 
@@ -22,7 +22,7 @@ POPULAR_PROCEDURES = 6
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    procedures = list(procedures_with_stats().order_by("category__position", "name"))
+    procedures = procedures_with_stats(Procedure.objects.published().order_by("category__position", "name"))
     popular = sorted(procedures, key=lambda p: (-p.facility_count, p.name))[:POPULAR_PROCEDURES]
     places = destinations()
     return render(

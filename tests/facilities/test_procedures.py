@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from facilities.models import Procedure
-from facilities.selectors import cost_by_country, procedure_offers
+from facilities.selectors import cost_by_country
 from tests.factories import make_accreditation, make_category, make_facility, make_offer, make_photo, make_procedure
 from tourism.templatetags.site_tags import prose
 
@@ -129,8 +129,7 @@ def test_listed_facilities_with_prices_accreditations_and_quote_links(client):
 
 def costs(procedure) -> dict:
     return {
-        cost.country.code: (cost.lowest, cost.median, cost.facilities)
-        for cost in cost_by_country(procedure_offers(procedure=procedure))
+        cost.country.code: (cost.lowest, cost.median, cost.facilities) for cost in cost_by_country(procedure=procedure)
     }
 
 
@@ -252,7 +251,11 @@ def test_procedure_page_query_count_is_fixed(client, django_assert_num_queries, 
         procedure.related.add(make_procedure())
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(procedure.get_absolute_url())
-    assert len(response.context["offers"]) == 13
+    # The twelve cheapest are listed; the cost table and the count cover all thirteen.
+    assert len(response.context["offers"]) == 12
+    assert response.context["offer_total"] == 13
+    assert sum(cost.facilities for cost in response.context["costs"]) == 13
+    assert "See all 13 hospitals" in response.content.decode()
 
 
 def test_procedure_list_query_count_is_fixed(client, django_assert_num_queries, django_assert_max_num_queries):
