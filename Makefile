@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check pytest migrate demo bench clean
+.PHONY: run serve test check pytest migrate demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,17 +30,42 @@ check: $(VENV)/.installed
 	$(BIN)/python manage.py makemigrations --check --dry-run --noinput
 
 pytest: $(VENV)/.installed
+	@if command -v npm >/dev/null && ! [ node_modules/.package-lock.json -nt package-lock.json ]; then npm ci --no-audit --no-fund; fi
 	$(BIN)/pytest
 
 test: check pytest
 
-# In-process timings of the public pages on their own database (var/bench/), 10,000 facilities.
-BENCH_ENV = MEDTOUR_DATA_DIR=var/bench DJANGO_ALLOWED_HOSTS=testserver,127.0.0.1 DJANGO_DEBUG=false
-BENCH_FACILITIES ?= 10000
+# Measured speed of the public pages at 1,000 and 100,000 facilities (own databases in var/bench-1k/
+# and var/bench-100k/, built once): in-process, and under gunicorn on 127.0.0.1. See bench/run.py;
+# options through BENCH_ARGS, e.g. BENCH_ARGS="--seconds 10" or "--postgres" (with DATABASE_URL).
 bench: $(VENV)/.installed
-	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
-	$(BENCH_ENV) $(BIN)/python manage.py load_demo --no-requests
-	$(BENCH_ENV) $(BIN)/python manage.py bench_pages --facilities $(BENCH_FACILITIES)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+
+# The production stack on this machine (gunicorn, whitenoise, DJANGO_ENV=production) with the demo
+# data (SERVE_DEMO=no skips it). With no DJANGO_SECRET_KEY a key is made once in var/secret_key
+# (outside git). Plain http on 127.0.0.1: the https redirect and Secure cookies are off unless set
+# in the environment; real deployments keep both on behind a TLS proxy (README, "Deploying").
+# Workers: WEB_CONCURRENCY, else 2 x cores + 1, at most SERVE_MAX_WORKERS.
+SERVE_DEMO ?= yes
+SERVE_MAX_WORKERS ?= 9
+SERVE_WORKERS = $(shell n=$$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); \
+	w=$$((2 * n + 1)); [ $$w -gt $(SERVE_MAX_WORKERS) ] && w=$(SERVE_MAX_WORKERS); echo $$w)
+serve: $(VENV)/.installed
+	@if [ -z "$$DJANGO_SECRET_KEY" ] && [ ! -s var/secret_key ]; then \
+		mkdir -p var && (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key) \
+		&& echo "Made a secret key for this machine in var/secret_key."; fi
+	@export DJANGO_ENV=production \
+		DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}" \
+		DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+		DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-false}" \
+		DJANGO_SECURE_COOKIES="$${DJANGO_SECURE_COOKIES:-false}" \
+		WEB_CONCURRENCY="$${WEB_CONCURRENCY:-$(SERVE_WORKERS)}" \
+	&& $(BIN)/python manage.py collectstatic --noinput -v0 \
+	&& $(BIN)/python manage.py migrate --noinput \
+	&& if [ "$(SERVE_DEMO)" = yes ]; then $(BIN)/python manage.py load_demo; fi \
+	&& echo "Serving on http://$(HOST):$(PORT)/ with $$WEB_CONCURRENCY gunicorn workers (Ctrl-C stops)." \
+	&& exec $(BIN)/gunicorn tourism.wsgi --bind $(HOST):$(PORT) --workers "$$WEB_CONCURRENCY" \
+		--access-logfile - --max-requests 2000 --max-requests-jitter 200 --no-control-socket

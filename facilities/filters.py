@@ -13,23 +13,32 @@ from collections.abc import Iterable
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from facilities.models import Accreditation, AccreditationBody, Facility, FacilityProcedure, Language, Procedure
+from facilities.search import facility_search, search_terms
 
 MAX_TEXT = 100
 MAX_PRICE = 10_000_000
 
 
 class Sort:
+    RELEVANCE = "relevance"
     NAME = "name"
     PRICE = "price"
     NEWEST = "newest"
     choices = [(NAME, _("Name (A–Z)")), (PRICE, _("Lowest price for the procedure")), (NEWEST, _("Newest listed"))]
+    # Offered, first and as the default, only when there is a text search to rank by.
+    relevance_choice = (RELEVANCE, _("Best match"))
+
+
+def has_search_words(value) -> bool:
+    """Whether a text query has anything to search for (a query of punctuation has not)."""
+    return isinstance(value, str) and bool(search_terms(value))
 
 
 class FacilityFilter(django_filters.FilterSet):
@@ -69,7 +78,13 @@ class FacilityFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def __init__(self, data=None, queryset=None, *, country_counts: dict[str, int] | None = None, **kwargs):
+        searching = data is not None and has_search_words(data.get("q"))
+        if data is not None and data.get("sort") == Sort.RELEVANCE and not searching:
+            # A "best match" left over from a search box since emptied: sort by name, no complaint.
+            data = data.copy()
+            data.pop("sort")
         super().__init__(data, queryset, **kwargs)
+        self.filters["sort"].extra["choices"] = [Sort.relevance_choice, *Sort.choices] if searching else Sort.choices
         self.procedures = {
             p.slug: p
             for p in Procedure.objects.published().select_related("category").order_by("category__position", "name")
@@ -90,11 +105,8 @@ class FacilityFilter(django_filters.FilterSet):
     # Filter methods ---------------------------------------------------------------------------
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for word in value.split()[:8]:
-            queryset = queryset.filter(
-                Q(name__icontains=word) | Q(city__icontains=word) | Q(description__icontains=word)
-            )
-        return queryset
+        # Full-text search in the name, city and description; annotates ``search_rank``.
+        return facility_search(queryset, value)
 
     def filter_procedure(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         offers = FacilityProcedure.objects.filter(facility=OuterRef("pk"), procedure=self.procedures[value])
@@ -148,14 +160,25 @@ class FacilityFilter(django_filters.FilterSet):
         return self.procedures.get(slug) if slug else None
 
     @property
+    def searching(self) -> bool:
+        """Whether a text search applies, so that results carry a ``search_rank``."""
+        return has_search_words(self._cleaned().get("q"))
+
+    @property
     def sort_key(self) -> str:
-        key = self._cleaned().get("sort") or Sort.NAME
-        return Sort.NAME if key == Sort.PRICE and not self.chosen_procedure else key
+        key = self._cleaned().get("sort") or (Sort.RELEVANCE if self.searching else Sort.NAME)
+        if key == Sort.PRICE and not self.chosen_procedure:
+            return Sort.NAME
+        if key == Sort.RELEVANCE and not self.searching:
+            return Sort.NAME
+        return key
 
     @property
     def results(self) -> QuerySet:
         queryset = self.qs
         key = self.sort_key
+        if key == Sort.RELEVANCE:
+            return queryset.order_by(F("search_rank").desc(), Lower("name"), "pk")
         if key == Sort.PRICE:
             return queryset.order_by(F("procedure_price_from").asc(nulls_last=True), Lower("name"), "pk")
         if key == Sort.NEWEST:

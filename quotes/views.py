@@ -58,7 +58,9 @@ def _private(response: HttpResponse) -> HttpResponse:
     """Pages about one patient's request: never cached, never indexed, never leaked as a referrer."""
     add_never_cache_headers(response)
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # Same-origin, not no-referrer: the page's own forms need an Origin header for the CSRF check, and
+    # the token in the address still never reaches another site.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

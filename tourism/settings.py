@@ -6,6 +6,7 @@ hosts, and turns on the security block. Every setting read here is listed in REA
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -68,6 +69,20 @@ elif not SECRET_KEY:
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
+# Where the staff admin lives (tourism.urls). Moving it off the well-known /admin/ keeps most
+# password-guessing robots away; the login is throttled as well (tourism.login_guard).
+ADMIN_PATH = env_str("DJANGO_ADMIN_PATH", "admin/")
+_admin_segments = ADMIN_PATH.split("/")[:-1]
+if (
+    not re.fullmatch(r"(?:[A-Za-z0-9._~-]+/)+", ADMIN_PATH)
+    or any(segment in {".", ".."} for segment in _admin_segments)
+    or _admin_segments[0] in {"facilities", "procedures", "quote", "accreditation", "privacy", "static", "media"}
+):
+    raise ImproperlyConfigured(
+        "DJANGO_ADMIN_PATH must be path segments (letters, digits, '.', '_', '~', '-') ending with '/', "
+        f"with no leading '/' and not one of the site's own sections, e.g. 'staff-desk/'; not {ADMIN_PATH!r}."
+    )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -86,7 +101,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tourism.middleware.ContentSecurityPolicyMiddleware",
+    # Production serves the collected, hashed static files itself (see STORAGES below);
+    # development and tests use runserver's and the test client's static handling.
+    *(["whitenoise.middleware.WhiteNoiseMiddleware"] if PRODUCTION else []),
     "tourism.middleware.RejectNullBytesMiddleware",
+    "tourism.middleware.PublicMediaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -169,8 +189,22 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Medical files: a storage with no public URL (see quotes.storage).
     "private": {"BACKEND": "quotes.storage.PrivateStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Production: hashed names (cached for ever) and gzip/brotli copies, made by collectstatic
+    # (`make serve` runs it). Development and tests keep plain storage: no collectstatic needed.
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
 }
+# Public uploads are served from MEDIA_ROOT by tourism.middleware.PublicMediaMiddleware while the
+# default storage is the local file system and MEDIA_URL a local path; turn it off when nginx (or
+# object storage) serves them.
+SERVE_MEDIA = env_bool("MEDTOUR_SERVE_MEDIA", True)
+if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
+    raise ImproperlyConfigured("DJANGO_PRIVATE_MEDIA_ROOT must not be inside DJANGO_MEDIA_ROOT: it would be public.")
 
 # Uploads bigger than this go to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -225,12 +259,42 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Cookies only over https. `make serve` turns this off for its plain-http local run.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
+
+# Sent on every response by tourism.middleware.ContentSecurityPolicyMiddleware. No inline scripts
+# or styles anywhere (our templates have none, and JSON-LD data blocks are never run). The stock
+# admin has one inline <style> (a column width on change lists without actions); the browser drops
+# it and the page stays usable, so the policy is not loosened for it.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if re.match(r"https?://", MEDIA_URL):
+    # Photos served straight from object storage or a CDN.
+    CONTENT_SECURITY_POLICY["img-src"].append("/".join(MEDIA_URL.split("/", 3)[:3]))
+
+# Staff sign-in: after this many failures for one username (or from one address) within the
+# window, sign-in is refused for the window, even with the right password (tourism.login_guard).
+LOGIN_MAX_FAILURES_PER_USERNAME = env_int("MEDTOUR_LOGIN_MAX_FAILURES_PER_USERNAME", 5)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("MEDTOUR_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+LOGIN_LOCKOUT_MINUTES = env_int("MEDTOUR_LOGIN_LOCKOUT_MINUTES", 15)
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Joining browsers' preload list is a decision about the whole domain that is slow to
+        # undo, so it is opt-in (DJANGO_SECURE_HSTS_PRELOAD) rather than a deploy-check warning.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]

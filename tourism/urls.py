@@ -6,7 +6,11 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from tourism import views
+from tourism.login_guard import ThrottledAdminAuthenticationForm
 from tourism.sitemaps import SITEMAPS
+
+# Password guessing against staff accounts is throttled (tourism.login_guard).
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,7 +28,7 @@ urlpatterns = [
     path("facilities/", include("facilities.urls")),
     path("procedures/", include("facilities.procedure_urls")),
     path("quote/", include("quotes.urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
 ]
 
 if settings.DEBUG:

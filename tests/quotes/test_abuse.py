@@ -83,7 +83,7 @@ def test_a_dropped_form_does_not_count_towards_the_rate_limit(submit, settings, 
         "not-a-stamp",
         "",
         "abc:def:ghi",
-        lambda: new_form_stamp()[:-1] + ("A" if new_form_stamp()[-1] != "A" else "B"),  # Signature changed.
+        lambda: (s := new_form_stamp())[:-1] + ("A" if s[-1] != "A" else "B"),  # Signature changed.
         lambda: "0" * 32 + new_form_stamp()[32:],  # Key changed, signature kept.
         lambda: signing.TimestampSigner(salt="another.form").sign("0" * 32),
         lambda: signing.TimestampSigner(key="another-secret", salt=FORM_SALT).sign("0" * 32),

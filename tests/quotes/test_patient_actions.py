@@ -132,7 +132,7 @@ def page_text(response) -> str:
 def assert_private(response):
     assert "no-cache" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
     assert response["X-Robots-Tag"] == "noindex, nofollow"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 class _TableReader(HTMLParser):
@@ -191,7 +191,7 @@ def test_awaiting_patient_shows_the_question_and_a_reply_form(client, staff):
     assert f'action="{action_url("withdraw", quote_request)}"' in html
     assert "I understand my request will be closed" in page_text(response)
     # The stylesheet for these parts is linked from this page only, beside the existing meta tags.
-    assert '<meta name="referrer" content="no-referrer">' in html
+    assert '<meta name="referrer" content="same-origin">' in html
 
 
 @pytest.mark.parametrize("status", [S.SUBMITTED, S.IN_REVIEW, S.SENT_TO_FACILITIES])

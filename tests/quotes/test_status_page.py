@@ -113,7 +113,7 @@ def test_the_status_page_sends_no_cache_and_no_index_headers(client, quote_reque
     response = client.get(status_url(quote_request.status_token))
     assert "no-store" in response["Cache-Control"]
     assert "noindex" in response["X-Robots-Tag"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_a_file_name_with_html_is_shown_escaped(client, quote_request):

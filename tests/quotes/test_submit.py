@@ -153,7 +153,7 @@ def test_private_pages_are_never_cached_or_indexed(client, submit, catalogue):
         assert "no-cache" in cache_control
         assert "private" in cache_control
         assert "noindex" in response["X-Robots-Tag"]
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
         assert '<meta name="robots" content="noindex' in response.content.decode()
 
 

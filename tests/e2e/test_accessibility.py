@@ -1,0 +1,152 @@
+"""axe-core finds no WCAG 2.1 A or AA violation on any public page, on a phone and on a desktop.
+
+Every page is checked as a patient sees it (styles loaded, the site's script run), including the
+states that only a real request produces: the quote form showing its errors, the confirmation, and
+the private status page waiting for the patient, with quotes to compare, and after accepting one.
+All pages are checked before the test fails, so one run lists every violation with its elements.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from quotes.models import FacilityQuote, FacilityQuoteItem, QuoteRequest
+from quotes.services import patient_accept_quote, quote_request_transition
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+S = QuoteRequest.Status
+
+
+def add_quote(quote_request, facility, currency, lines, **fields) -> FacilityQuote:
+    quote = FacilityQuote.objects.create(
+        quote_request=quote_request,
+        facility=facility,
+        currency=currency,
+        valid_until=timezone.localdate() + datetime.timedelta(days=45),
+        **fields,
+    )
+    for category, description, amount in lines:
+        FacilityQuoteItem.objects.create(quote=quote, category=category, description=description, amount=amount)
+    return quote
+
+
+def test_public_pages_have_no_wcag_21_aa_violations(page, expect, site, coordinator, axe_violations, browser_problems):
+    found: dict[str, tuple[str, list[str]]] = {}
+    heading = page.get_by_role("heading", level=1)
+
+    def check(label: str) -> None:
+        found[label] = (page.url, axe_violations(page))
+
+    def visit(label: str, url: str, title: str | re.Pattern, *, status: int = 200) -> None:
+        response = page.goto(url)
+        answered = response.status if response else None
+        assert answered == status, f"{label}: {url} answered {answered}"
+        expect(heading).to_have_text(title)
+        check(label)
+
+    procedure, istanbul = site.procedure, site.istanbul
+    directory = reverse("facilities:list")
+    visit("home", reverse("home"), re.compile("Spine surgery abroad"))
+    visit("directory", directory, "Accredited hospitals and clinics")
+    filters = page.locator("details.filters-panel")
+    if not filters.evaluate("panel => panel.open"):
+        # On a phone the filters start folded; check them unfolded too.
+        page.locator("details.filters-panel > summary").click()
+        expect(page.locator("#id_q")).to_be_visible()
+        check("directory, filters unfolded")
+    filtered = f"{directory}?procedure={procedure.slug}&country=TR&language=en&services=interpreter&sort=price"
+    visit("directory with filters", filtered, "Lumbar discectomy: accredited hospitals")
+    expect(page.locator(".card-list > li")).to_have_count(1)
+    visit("directory, text search", f"{directory}?q=Bangkok", "Accredited hospitals and clinics")
+    expect(page.locator(".card-list > li")).to_have_count(1)
+    visit("directory, no results", f"{directory}?procedure=kyphoplasty&country=DE", "Kyphoplasty: accredited hospitals")
+    expect(page.get_by_role("heading", name="No facility matches these filters")).to_be_visible()
+    visit("directory, a filter it cannot use", f"{directory}?price_min=cheap", "Accredited hospitals and clinics")
+    visit("facility page", istanbul.get_absolute_url(), istanbul.name)
+    visit("procedure list", reverse("procedures:list"), "Procedures explained")
+    visit("procedure list, search", f"{reverse('procedures:list')}?q=disc", "Procedures explained")
+    visit("procedure page", procedure.get_absolute_url(), procedure.name)
+    visit("accreditation", reverse("accreditation"), re.compile("."))
+    visit("privacy", reverse("privacy"), re.compile("."))
+    visit("404", "/no-such-page/", "We could not find that page", status=404)
+
+    # The quote form, pre-filled from a hospital and a procedure; then sent empty, showing its errors.
+    quote_form = f"{reverse('quotes:request')}?procedure={procedure.slug}&facility={istanbul.slug}"
+    visit("quote form", quote_form, "Request a free quote")
+    page.get_by_role("button", name="Send my request").click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    page.locator("#id_email").fill("not an address")
+    page.get_by_role("button", name="Send my request").click()
+    expect(page.locator("#id_email_error")).to_be_visible()
+    check("quote form showing its errors")
+
+    page.locator("#id_name").fill("Ana Patient")
+    page.locator("#id_email").fill("ana@example.org")
+    page.locator("#id_phone").fill("+44 20 7946 0000")
+    page.locator("#id_country_of_residence").select_option("GB")
+    page.locator("#id_preferred_language").select_option("en")
+    page.locator("#id_condition").fill("Pain down my left leg for four months.")
+    page.locator("#id_consent_health_data").check()
+    page.locator("#id_consent_sharing").check()
+    page.get_by_role("button", name="Send my request").click()
+    expect(heading).to_have_text("Thank you, we have your request")
+    check("confirmation")
+
+    quote_request = QuoteRequest.objects.get(reference=page.locator(".reference").inner_text().strip())
+    page.get_by_role("link", name="Follow your request").click()
+    expect(page.locator(".status-now strong")).to_have_text("Submitted")
+    check("status page, submitted")
+
+    # The coordinator's moves (and below, the patient's acceptance) are made directly: the journey
+    # test makes them in the browser.
+    def move(to_status: str, **extra) -> None:
+        quote_request.refresh_from_db()
+        quote_request_transition(quote_request=quote_request, to_status=to_status, actor=coordinator.user, **extra)
+
+    move(S.IN_REVIEW)
+    move(S.AWAITING_PATIENT, note="Please send the written report of your latest MRI scan.")
+    page.reload()
+    expect(page.locator(".status-now strong")).to_have_text("Waiting for your information")
+    check("status page, waiting for the patient")
+
+    move(S.IN_REVIEW)
+    move(S.SENT_TO_FACILITIES)
+    add_quote(
+        quote_request,
+        istanbul,
+        "USD",
+        [("surgeon", "Spine surgeon and assistant", 4200), ("hospital_nights", "Two nights", 1300)],
+        exclusions="Flights",
+        notes="An interpreter is with you on the day of surgery.",
+    )
+    add_quote(
+        quote_request,
+        site.berlin,
+        "EUR",
+        [("surgeon", "Chief surgeon", 7900), ("implants", "", 0), ("follow_up", "Two visits", 350)],
+    )
+    move(S.QUOTED)
+    page.reload()
+    expect(page.locator(".status-now strong")).to_have_text("Quotes ready")
+    expect(page.locator("table.quote-compare thead th.quote-head")).to_have_count(2)
+    check("status page with quotes")
+
+    patient_accept_quote(
+        quote_request=quote_request,
+        facility_quote_id=FacilityQuote.objects.get(quote_request=quote_request, facility=istanbul).pk,
+        site_url="",
+    )
+    page.reload()
+    expect(page.locator(".status-now strong")).to_have_text("Quote accepted")
+    check("status page, quote accepted")
+
+    violations = {label: (url, problems) for label, (url, problems) in found.items() if problems}
+    report = "\n".join(
+        f"- {label} <{url}>:\n    " + "\n    ".join(problems) for label, (url, problems) in violations.items()
+    )
+    assert not violations, f"axe-core found WCAG 2.1 A/AA violations on {len(violations)} page(s):\n{report}"
+    assert not browser_problems, "\n".join(browser_problems)

@@ -1,0 +1,345 @@
+"""Security: the deploy check, headers on every kind of page, cookies, the throttled staff login
+and the configurable admin path."""
+
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from tests.factories import make_facility, make_quote_request
+from tourism import login_guard
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_django(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """Run Python (``-c`` code) or manage.py with a clean environment plus ``env``."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MEDTOUR_"))}
+    return subprocess.run(
+        [sys.executable, *args],
+        env={**base, "DJANGO_SETTINGS_MODULE": "tourism.settings", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def production(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "medtour.example",
+        "MEDTOUR_DATA_DIR": str(tmp_path),
+        **extra,
+    }
+
+
+# The deploy check -----------------------------------------------------------------------------------
+
+
+def test_deploy_check_reports_nothing_with_production_settings(tmp_path):
+    result = run_django(production(tmp_path), "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_deploy_check_does_complain_about_a_weak_production_setup(tmp_path):
+    # The check really runs: a plain-http setup is reported.
+    env = production(tmp_path, DJANGO_SECURE_SSL_REDIRECT="false", DJANGO_SECURE_COOKIES="false")
+    result = run_django(env, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "security.W008" in result.stderr and "security.W012" in result.stderr
+
+
+# Headers ------------------------------------------------------------------------------------------------
+
+CSP_DIRECTIVES = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def assert_security_headers(response, referrer_policy: str = "same-origin") -> None:
+    policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+    for directive, sources in CSP_DIRECTIVES.items():
+        assert policy[directive] == sources, directive
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert "unsafe-eval" not in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == referrer_policy
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_public_pages_send_the_security_headers(client):
+    facility = make_facility()
+    for url in (reverse("home"), facility.get_absolute_url(), reverse("quotes:request"), "/robots.txt"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_security_headers(response)
+
+
+@pytest.mark.django_db
+def test_error_pages_send_the_security_headers(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert_security_headers(response)
+
+
+@pytest.mark.django_db
+def test_the_status_page_keeps_its_own_stricter_referrer_policy(client):
+    quote_request = make_quote_request()
+    response = client.get(reverse("quotes:status", args=[quote_request.status_token]))
+    assert response.status_code == 200
+    assert_security_headers(response, referrer_policy="same-origin")
+
+
+@pytest.mark.django_db
+def test_admin_pages_send_the_security_headers(admin_client, client):
+    assert_security_headers(admin_client.get(reverse("admin:index")))
+    assert_security_headers(client.get(reverse("admin:login")))
+
+
+@pytest.mark.django_db
+def test_json_ld_data_blocks_need_no_script_exception(client):
+    # Browsers never run a data block, so CSP does not apply to it: no hash or nonce is needed.
+    facility = make_facility()
+    response = client.get(facility.get_absolute_url())
+    scripts = re.findall(r"<script[^>]*>", response.content.decode())
+    assert '<script type="application/ld+json">' in scripts
+    assert all('src="' in tag or tag == '<script type="application/ld+json">' for tag in scripts), scripts
+    assert "script-src 'self';" in response["Content-Security-Policy"]
+
+
+def inline_code(html: str) -> list[str]:
+    """What a strict CSP would block: inline scripts (not data blocks), style blocks and attributes, handlers."""
+    scripts = re.findall(r"<script[^>]*>", html)
+    found = [tag for tag in scripts if "src=" not in tag and "application/ld+json" not in tag]
+    found += re.findall(r"<style[\s>]", html)
+    found += re.findall(r"\sstyle=\S+", html)
+    found += re.findall(r"\son[a-z]+=\S+", html)
+    found += re.findall(r"javascript:", html)
+    return found
+
+
+@pytest.mark.django_db
+def test_customised_admin_pages_render_under_the_policy(admin_client, client):
+    quote_request = make_quote_request(status="closed", closed_reason="withdrawn")
+    change = admin_client.get(reverse("admin:quotes_quoterequest_change", args=[quote_request.pk]))
+    assert 'id="workflow-heading"' in change.content.decode()
+    index = admin_client.get(reverse("admin:index"))
+    assert 'id="quote-dashboard"' in index.content.decode()
+    erase = admin_client.post(
+        reverse("admin:quotes_quoterequest_changelist"),
+        {"action": "erase_personal_data", "_selected_action": [quote_request.pk]},
+    )
+    assert "Will be erased" in erase.content.decode()
+    login = client.get(reverse("admin:login"))
+    for page in (change, index, erase, login):
+        assert page.status_code == 200
+        assert inline_code(page.content.decode()) == []
+        assert_security_headers(page)
+
+
+def test_production_sends_hsts_and_secure_httponly_cookies(tmp_path):
+    code = """
+import django, json
+django.setup()
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+client = Client(HTTP_HOST="medtour.example")
+plain = client.get("/robots.txt")
+secure = client.get("/robots.txt", secure=True)
+login = client.get(reverse("admin:login"), secure=True)
+csrf = login.cookies["csrftoken"]
+print(json.dumps({
+    "plain": [plain.status_code, plain.get("Location")],
+    "hsts": secure.get("Strict-Transport-Security"),
+    "csp": secure.get("Content-Security-Policy"),
+    "csrf_cookie": [bool(csrf["secure"]), bool(csrf["httponly"])],
+    "session_cookie": [settings.SESSION_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY],
+}))
+"""
+    result = run_django(production(tmp_path), "-c", code)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["plain"] == [301, "https://medtour.example/robots.txt"]
+    assert seen["hsts"] == "max-age=31536000; includeSubDomains"
+    assert "frame-ancestors 'none'" in seen["csp"]
+    assert seen["csrf_cookie"] == [True, True]
+    assert seen["session_cookie"] == [True, True]
+
+
+def test_local_production_run_over_http_can_turn_secure_cookies_off(tmp_path):
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    code += "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS)"
+    env = production(tmp_path, DJANGO_SECURE_COOKIES="false", DJANGO_SECURE_SSL_REDIRECT="false")
+    result = run_django(env, "-c", code)
+    assert result.returncode == 0, result.stderr
+    # HSTS stays: browsers only heed it over https, which a plain-http run never sends.
+    assert result.stdout.split() == ["False", "False", "False", "31536000"]
+
+
+def test_photos_on_object_storage_are_allowed_as_images(tmp_path):
+    code = "import django; django.setup(); from tourism.middleware import content_security_policy as p; print(p())"
+    result = run_django({"DJANGO_MEDIA_URL": "https://photos.example.net/media/"}, "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert "img-src 'self' data: https://photos.example.net;" in result.stdout
+
+
+# Throttled staff login ----------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def staff(django_user_model):
+    cache.clear()
+    yield django_user_model.objects.create_user("cora", password=PASSWORD, is_staff=True)
+    cache.clear()
+
+
+def sign_in(client, username: str, password: str, address: str = "198.51.100.7"):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": reverse("admin:index")},
+        REMOTE_ADDR=address,
+    )
+
+
+def signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+THROTTLED = "Too many failed sign-in attempts"
+
+
+@pytest.mark.django_db
+def test_a_username_is_paused_after_five_failures_even_with_the_right_password(client, staff, django_user_model):
+    for attempt in range(4):
+        response = sign_in(client, "cora", f"wrong {attempt}")
+        assert response.status_code == 200
+        assert "Please enter the correct username and password" in response.content.decode()
+    fifth = sign_in(client, "cora", "wrong again")
+    assert fifth.status_code == 200
+    assert THROTTLED in fifth.content.decode()
+    assert "15 minutes" in fifth.content.decode()
+
+    refused = sign_in(client, "cora", PASSWORD)
+    assert refused.status_code == 200
+    assert THROTTLED in refused.content.decode()
+    assert not signed_in(client)
+    # Spelling the name differently does not get round it.
+    assert THROTTLED in sign_in(client, "CORA ", PASSWORD).content.decode()
+
+    # Another account is not affected.
+    django_user_model.objects.create_user("otto", password=PASSWORD, is_staff=True)
+    assert sign_in(client, "otto", PASSWORD).status_code == 302
+    assert signed_in(client)
+
+
+@pytest.mark.django_db
+def test_the_pause_ends_after_the_window(client, staff, monkeypatch):
+    for attempt in range(5):
+        sign_in(client, "cora", f"wrong {attempt}")
+    assert THROTTLED in sign_in(client, "cora", PASSWORD).content.decode()
+
+    real_time = time.time
+    monkeypatch.setattr(login_guard.time, "time", lambda: real_time() + 14 * 60)
+    assert THROTTLED in sign_in(client, "cora", PASSWORD).content.decode()
+    monkeypatch.setattr(login_guard.time, "time", lambda: real_time() + 15 * 60 + 1)
+    assert sign_in(client, "cora", PASSWORD).status_code == 302
+    assert signed_in(client)
+
+
+@pytest.mark.django_db
+def test_a_successful_sign_in_clears_the_username_count(client, staff):
+    for attempt in range(4):
+        sign_in(client, "cora", f"wrong {attempt}")
+    assert sign_in(client, "cora", PASSWORD).status_code == 302
+    client.logout()
+    for attempt in range(4):
+        assert THROTTLED not in sign_in(client, "cora", f"wrong {attempt}").content.decode()
+    assert sign_in(client, "cora", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_one_address_is_paused_after_twenty_failures(client, staff):
+    for attempt in range(20):
+        response = sign_in(client, f"guess{attempt % 5}", "wrong", address="203.0.113.9")
+        assert response.status_code == 200
+    assert THROTTLED in response.content.decode()
+    assert THROTTLED in sign_in(client, "cora", PASSWORD, address="203.0.113.9").content.decode()
+    assert not signed_in(client)
+    assert sign_in(client, "cora", PASSWORD, address="192.0.2.44").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_cache_holds_neither_usernames_nor_addresses(client, staff):
+    sign_in(client, "cora", "wrong", address="203.0.113.9")
+    keys = " ".join(str(key) for key in cache._cache)  # the local-memory cache of the tests
+    assert "login-guard" in keys
+    assert "cora" not in keys and "203.0.113.9" not in keys
+
+
+@pytest.mark.django_db
+def test_an_incomplete_form_is_not_counted(client, staff):
+    for _attempt in range(6):
+        response = client.post(reverse("admin:login"), {"username": "cora", "password": ""})
+        assert response.status_code == 200
+    assert sign_in(client, "cora", PASSWORD).status_code == 302
+
+
+# The admin's path -----------------------------------------------------------------------------------------
+
+
+def test_the_admin_moves_with_its_setting_and_robots_txt_follows(tmp_path):
+    code = """
+import django, json
+django.setup()
+from django.test import Client
+from django.urls import reverse
+client = Client(HTTP_HOST="localhost")
+print(json.dumps({
+    "index": reverse("admin:index"),
+    "robots": client.get("/robots.txt").content.decode(),
+    "old": client.get("/admin/login/").status_code,
+    "new": client.get("/staff-desk/x7/login/").status_code,
+}))
+"""
+    result = run_django({"DJANGO_ADMIN_PATH": "staff-desk/x7/", "MEDTOUR_DATA_DIR": str(tmp_path)}, "-c", code)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["index"] == "/staff-desk/x7/"
+    assert "Disallow: /staff-desk/x7/\n" in seen["robots"]
+    assert (seen["old"], seen["new"]) == (404, 200)
+
+
+def test_the_admin_path_defaults_to_admin():
+    assert reverse("admin:index") == "/admin/"
+
+
+@pytest.mark.parametrize("value", ["/admin/", "admin", "", "staff desk/", "../admin/", "quote/", "a//", "admin/?x/"])
+def test_a_bad_admin_path_is_refused_at_start_up(value, tmp_path):
+    env = {"DJANGO_ADMIN_PATH": value, "MEDTOUR_DATA_DIR": str(tmp_path)}
+    result = run_django(env, "-c", "import django; django.setup()")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "DJANGO_ADMIN_PATH" in result.stderr

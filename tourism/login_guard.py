@@ -1,0 +1,118 @@
+"""Staff sign-in throttling: password guessing against the admin is paused after repeated failures.
+
+Failures are counted in the cache per username and per client address (with Redis as the cache,
+REDIS_URL, the counts hold across processes and servers). After
+``LOGIN_MAX_FAILURES_PER_USERNAME`` failures for one username, or ``LOGIN_MAX_FAILURES_PER_ADDRESS``
+from one address, within ``LOGIN_LOCKOUT_MINUTES``, every attempt is refused for that many minutes,
+even one with the right password: otherwise the lock would tell a guesser when they had it right.
+A successful sign-in clears its username's count. Usernames and addresses are hashed before they
+become cache keys, and unknown usernames are counted like real ones so the lock reveals nothing.
+"""
+
+import hashlib
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from quotes.ratelimit import client_address
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Limit:
+    allowed: bool
+    retry_after: int = 0  # seconds
+
+
+def _key(kind: str, value: str) -> str:
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:login:{kind}:{value}".encode()).hexdigest()[:32]
+    return f"login-guard:{kind}:{digest}"
+
+
+def _subjects(username: str, address: str) -> list[tuple[str, str, int]]:
+    return [
+        ("username", username.strip().casefold(), settings.LOGIN_MAX_FAILURES_PER_USERNAME),
+        ("address", address, settings.LOGIN_MAX_FAILURES_PER_ADDRESS),
+    ]
+
+
+def check(*, username: str, address: str) -> Limit:
+    """Whether a sign-in attempt for this username from this address may be tried now."""
+    now = time.time()
+    retry_after = 0
+    for kind, value, _limit in _subjects(username, address):
+        # The lock holds its end time: the cache's own expiry may be coarser than ours.
+        locked_until = cache.get(_key(f"{kind}-locked", value))
+        if locked_until and locked_until > now:
+            retry_after = max(retry_after, math.ceil(locked_until - now))
+    return Limit(allowed=not retry_after, retry_after=retry_after)
+
+
+def record_failure(*, username: str, address: str) -> Limit:
+    """Count a failed attempt; lock the username or the address when it reaches its limit."""
+    now = time.time()
+    window = settings.LOGIN_LOCKOUT_MINUTES * 60
+    retry_after = 0
+    for kind, value, limit in _subjects(username, address):
+        key = _key(f"{kind}-failures", value)
+        # add then incr: atomic in Redis, so processes racing each other cannot lose a count.
+        cache.add(key, 0, timeout=window)
+        try:
+            failures = cache.incr(key)
+        except ValueError:  # Expired between add and incr.
+            cache.set(key, 1, timeout=window)
+            failures = 1
+        if failures >= limit:
+            cache.set(_key(f"{kind}-locked", value), now + window, timeout=window)
+            cache.delete(key)
+            retry_after = window
+            logger.warning("Staff sign-in paused for %d minutes: too many failures for one %s", window // 60, kind)
+    return Limit(allowed=not retry_after, retry_after=retry_after)
+
+
+def record_success(*, username: str) -> None:
+    cache.delete(_key("username-failures", username.strip().casefold()))
+
+
+class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's login form with the throttle in front of the password check."""
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "throttled": _(
+            "Too many failed sign-in attempts. For your security, signing in is paused: please try again in %(wait)s."
+        ),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is None or not password:
+            return super().clean()  # A missing field: nothing is checked, nothing counted.
+        address = client_address(self.request) if self.request is not None else "unknown"
+        limit = check(username=username, address=address)
+        if not limit.allowed:
+            raise self._throttled(limit)
+        try:
+            cleaned_data = super().clean()
+        except ValidationError:
+            limit = record_failure(username=username, address=address)
+            if not limit.allowed:
+                raise self._throttled(limit) from None
+            raise
+        record_success(username=username)
+        return cleaned_data
+
+    def _throttled(self, limit: Limit) -> ValidationError:
+        minutes = max(1, math.ceil(limit.retry_after / 60))
+        wait = ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+        return ValidationError(self.error_messages["throttled"], code="throttled", params={"wait": wait})
