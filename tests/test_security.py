@@ -163,8 +163,11 @@ def test_production_sends_hsts_and_secure_httponly_cookies(tmp_path):
 import django, json
 django.setup()
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+# Production pages name hashed static files: build the manifest, as a deployment does.
+call_command("collectstatic", interactive=False, verbosity=0)
 client = Client(HTTP_HOST="medtour.example")
 plain = client.get("/robots.txt")
 secure = client.get("/robots.txt", secure=True)
@@ -178,7 +181,7 @@ print(json.dumps({
     "session_cookie": [settings.SESSION_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY],
 }))
 """
-    result = run_django(production(tmp_path), "-c", code)
+    result = run_django(production(tmp_path, DJANGO_STATIC_ROOT=str(tmp_path / "static")), "-c", code)
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout)
     assert seen["plain"] == [301, "https://medtour.example/robots.txt"]
