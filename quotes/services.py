@@ -92,17 +92,7 @@ def quote_request_submit(*, data: dict, files: list[CheckedFile], submission_key
                     break
             quote_request.save()
             quote_request.preferred_facilities.set(data.get("facilities") or [])
-            for checked in files:
-                attachment = QuoteAttachment(
-                    quote_request=quote_request,
-                    original_name=checked.original_name,
-                    kind=checked.kind,
-                    size=checked.size,
-                    sha256=checked.sha256,
-                )
-                attachment.file.save("upload", checked.upload, save=False)
-                stored.append(attachment)
-                attachment.save()
+            _store_attachments(quote_request, files, stored=stored)
             StatusChange.objects.create(quote_request=quote_request, from_status="", to_status=quote_request.status)
             notifications = _queue_submission_mail(quote_request, site_url=site_url)
             transaction.on_commit(lambda: notifications_send(ids=[n.pk for n in notifications]))
@@ -115,6 +105,24 @@ def quote_request_submit(*, data: dict, files: list[CheckedFile], submission_key
             return Submission(existing, created=False)
         raise
     return Submission(quote_request, created=True)
+
+
+def _store_attachments(
+    quote_request: QuoteRequest, files: list[CheckedFile], *, stored: list[QuoteAttachment], from_patient_reply=False
+) -> None:
+    """Write checked files to private storage and record them; ``stored`` collects them for clean-up."""
+    for checked in files:
+        attachment = QuoteAttachment(
+            quote_request=quote_request,
+            original_name=checked.original_name,
+            kind=checked.kind,
+            size=checked.size,
+            sha256=checked.sha256,
+            from_patient_reply=from_patient_reply,
+        )
+        attachment.file.save("upload", checked.upload, save=False)
+        stored.append(attachment)
+        attachment.save()
 
 
 def _queue_submission_mail(quote_request: QuoteRequest, *, site_url: str) -> list[Notification]:
@@ -396,18 +404,7 @@ def patient_reply(*, quote_request: QuoteRequest, text: str, files: list[Checked
             if quote_request.status != QuoteRequest.Status.AWAITING_PATIENT:
                 raise TransitionError("We are not waiting for information on this request.")
             PatientMessage.objects.create(quote_request=quote_request, text=text)
-            for checked in files:
-                attachment = QuoteAttachment(
-                    quote_request=quote_request,
-                    original_name=checked.original_name,
-                    kind=checked.kind,
-                    size=checked.size,
-                    sha256=checked.sha256,
-                    from_patient_reply=True,
-                )
-                attachment.file.save("upload", checked.upload, save=False)
-                stored.append(attachment)
-                attachment.save()
+            _store_attachments(quote_request, files, stored=stored, from_patient_reply=True)
             return quote_request_transition(
                 quote_request=quote_request,
                 to_status=QuoteRequest.Status.IN_REVIEW,
