@@ -393,10 +393,9 @@ def compare(small: dict, large: dict) -> list[str]:
         f"\n{b} against {a}. Targets: the same queries; {b} time <= {TIME_RATIO_TARGET}x {a} time; "
         f"throughput >= {THROUGHPUT_TARGET} of /healthz's"
     )
-    header = (
-        f"{'page':<32}{'queries':>10}{f'median ms {a}':>16}{b:>8}{'ratio':>7}{f'p95 ms {a}':>13}{b:>8}"
-        f"{f'vs /healthz {a}':>17}{b:>7}  misses"
-    )
+    groups = f"{'':<32}{'queries':^18}{'median ms':^18}{'':>7}{'p95 ms':^18}{'req/s vs /healthz':^18}"
+    header = f"{'page':<32}{a:>9}{b:>9}{a:>9}{b:>9}{'ratio':>7}{a:>9}{b:>9}{a:>9}{b:>9}  misses"
+    say(groups)
     say(header)
     say("-" * len(header))
     misses: list[str] = []
@@ -435,9 +434,9 @@ def compare(small: dict, large: dict) -> list[str]:
                 failures = {**load["errors"], **{k: v for k, v in load["statuses"].items() if int(k) >= 400}}
                 notes.append(f"{load['failed']} failed requests under load at {result['dataset']}: {failures}")
         say(
-            f"{page['label']:<32}{before['queries']:>6} {page['queries']:>3}{before['median_ms']:>16.1f}"
-            f"{page['median_ms']:>8.1f}{ratio:>7.2f}{before['p95_ms']:>13.1f}{page['p95_ms']:>8.1f}"
-            f"{shares[a]:>17.3f}{shares[b]:>7.3f}  {', '.join(flags)}"
+            f"{page['label']:<32}{before['queries']:>9}{page['queries']:>9}{before['median_ms']:>9.1f}"
+            f"{page['median_ms']:>9.1f}{ratio:>7.2f}{before['p95_ms']:>9.1f}{page['p95_ms']:>9.1f}"
+            f"{shares[a]:>9.3f}{shares[b]:>9.3f}  {', '.join(flags)}"
         )
         if notes:
             misses.append(f"{page['label']}: " + "; ".join(notes) + why(page, b))
@@ -517,6 +516,8 @@ def main() -> int:
         datasets += postgres_datasets(database_url, sizes)
     elif args.postgres:
         say("--postgres needs DATABASE_URL=postgres://...; measuring SQLite only.")
+    elif database_url.startswith(("postgres://", "postgresql://")):
+        say('DATABASE_URL is PostgreSQL: BENCH_ARGS="--postgres" measures it too (in databases of their own).')
 
     started = time.perf_counter()
     load_before = os.getloadavg()
