@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from quotes.admin import STAFF_STATUS_LABELS
+from quotes.admin import STAFF_STATUS_LABELS, span
 from quotes.models import OPEN_STATUSES, QuoteRequest
 
 register = template.Library()
@@ -23,14 +23,8 @@ def can_see_requests(user) -> bool:
 
 
 def _duration(seconds: float) -> str:
-    minutes = round(seconds / 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min"
+    # Whole minutes, rounded, in the same short form as the request list's columns.
+    return span(datetime.timedelta(minutes=round(seconds / 60)))
 
 
 @register.simple_tag(takes_context=True)
