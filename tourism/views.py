@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from facilities.models import Accreditation, AccreditationBody, Facility, Procedure
 from facilities.selectors import destinations, procedures_with_stats
+from tourism.pagecache import public_page
 from tourism.seo import site_base_url
 
 logger = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ POPULAR_PROCEDURES = 6
 
 
 @require_safe
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     procedures = procedures_with_stats(Procedure.objects.published().order_by("category__position", "name"))
     popular = sorted(procedures, key=lambda p: (-p.facility_count, p.name))[:POPULAR_PROCEDURES]
@@ -38,6 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def accreditation(request: HttpRequest) -> HttpResponse:
     counts = dict(
         Accreditation.objects.current()
@@ -54,6 +57,7 @@ def accreditation(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
