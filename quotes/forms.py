@@ -18,6 +18,7 @@ from facilities.models import Facility, Language, Procedure
 from quotes import consents
 from quotes.models import QuoteRequest
 from quotes.uploads import ACCEPTED_DESCRIPTION, check_uploads
+from tourism.widgets import FastSelect, FastSelectMultiple
 
 PHONE_RE = re.compile(r"^\+[0-9][0-9 ()./-]{5,30}$")
 FORM_SALT = "quotes.form"
@@ -52,7 +53,8 @@ class QuoteRequestForm(forms.Form):
         help_text=_("For example +44 20 7946 0000."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
-    country_of_residence = LazyTypedChoiceField(label=_("Country you live in"), choices=countries)
+    # Every country is an option: rendered without a template per option (tourism.widgets).
+    country_of_residence = LazyTypedChoiceField(label=_("Country you live in"), choices=countries, widget=FastSelect)
     preferred_language = forms.ModelChoiceField(
         label=_("Language for our replies"), queryset=Language.objects.order_by("name"), to_field_name="code"
     )
@@ -74,7 +76,7 @@ class QuoteRequestForm(forms.Form):
         label=_("Countries you would consider"),
         required=False,
         help_text=_("Up to three."),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=FastSelectMultiple(attrs={"size": 6}),
     )
     suggest_facilities = forms.BooleanField(label=_("Suggest accredited hospitals for me"), required=False)
     travel_from = forms.DateField(
