@@ -13,14 +13,15 @@ from collections.abc import Iterable
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from facilities.models import Accreditation, AccreditationBody, Facility, FacilityProcedure, Language, Procedure
+from facilities.models import Accreditation, AccreditationBody, Facility, Language, Procedure
 from facilities.search import facility_search, search_terms
+from tourism.pagecache import cached_data
 
 MAX_TEXT = 100
 MAX_PRICE = 10_000_000
@@ -77,13 +78,15 @@ class FacilityFilter(django_filters.FilterSet):
         model = Facility
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, country_counts: dict[str, int] | None = None, **kwargs):
+    def __init__(self, data=None, queryset=None, *, public: bool = False, **kwargs):
         searching = data is not None and has_search_words(data.get("q"))
         if data is not None and data.get("sort") == Sort.RELEVANCE and not searching:
             # A "best match" left over from a search box since emptied: sort by name, no complaint.
             data = data.copy()
             data.pop("sort")
         super().__init__(data, queryset, **kwargs)
+        # Filtering Facility.objects.listed(), as the public directory does: facet counts may be cached.
+        self.public = public
         self.filters["sort"].extra["choices"] = [Sort.relevance_choice, *Sort.choices] if searching else Sort.choices
         self.procedures = {
             p.slug: p
@@ -109,10 +112,11 @@ class FacilityFilter(django_filters.FilterSet):
         return facility_search(queryset, value)
 
     def filter_procedure(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        offers = FacilityProcedure.objects.filter(facility=OuterRef("pk"), procedure=self.procedures[value])
-        return queryset.filter(Exists(offers)).annotate(
-            procedure_price_from=Subquery(offers.values("price_from")[:1]),
-            procedure_price_to=Subquery(offers.values("price_to")[:1]),
+        # A join, not a look-up per facility: a facility offers a procedure at most once, so each
+        # facility stays one row, and sorting by price can follow the offers' price index.
+        return queryset.filter(offered_procedures__procedure=self.procedures[value]).annotate(
+            procedure_price_from=F("offered_procedures__price_from"),
+            procedure_price_to=F("offered_procedures__price_to"),
         )
 
     def filter_body(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -187,9 +191,19 @@ class FacilityFilter(django_filters.FilterSet):
 
     @cached_property
     def country_facets(self) -> dict[str, int]:
-        """How many results each country would have with every other filter kept, in one query."""
-        rows = self._apply(self.queryset.all(), skip={"country"}).order_by().values("country").annotate(n=Count("pk"))
-        return {row["country"]: row["n"] for row in rows}
+        """How many results each country would have with every other filter kept, in one query.
+
+        Cached until the directory changes, per combination of the other filters: this is the one
+        query of the page that counts every matching facility.
+        """
+        chosen = tuple(sorted((name, repr(value)) for name, value in self._cleaned().items() if name != "country"))
+
+        def compute() -> dict[str, int]:
+            rows = self._apply(self.queryset.all(), skip={"country"}).order_by().values_list("country")
+            return dict(rows.annotate(n=Count("pk")))
+
+        # The key holds the filters but not the base queryset: only the public listing is cached.
+        return cached_data("country-facets", chosen, compute) if self.public else compute()
 
     @property
     def total(self) -> int:

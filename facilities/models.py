@@ -102,11 +102,30 @@ class Language(models.Model):
         return self.name
 
 
+def listed_q(prefix: str = "", on: datetime.date | None = None) -> Q:
+    """The listing test on a facility reached through ``prefix`` (e.g. ``"facility__"``), for today.
+
+    Reads the stored listing window; see ``FacilityQuerySet.listed`` and ``facilities.listing``.
+    """
+    on = on or today()
+    return Q(**{f"{prefix}is_published": True, f"{prefix}listed_from__lte": on, f"{prefix}listed_until__gte": on})
+
+
 class FacilityQuerySet(models.QuerySet):
     def listed(self, on: datetime.date | None = None) -> "FacilityQuerySet":
-        """Published facilities holding a current accreditation: the only ones shown in public."""
-        current = Accreditation.objects.current(on).filter(facility=OuterRef("pk"))
-        return self.filter(Exists(current), is_published=True)
+        """Published facilities holding a current accreditation: the only ones shown in public.
+
+        For today this reads the stored listing window (``listed_from``..``listed_until``, kept by
+        ``facility_listing_refresh``), an indexed range test instead of a look-up of the
+        accreditations for every facility. For any other day it asks the accreditations directly.
+        """
+        if on is None or on == today():
+            return self.filter(listed_q())
+        return self.accredited_on(on).filter(is_published=True)
+
+    def accredited_on(self, on: datetime.date) -> "FacilityQuerySet":
+        """Facilities with an accreditation current on a day, from the accreditation records."""
+        return self.filter(Exists(Accreditation.objects.current(on).filter(facility=OuterRef("pk"))))
 
 
 class Facility(models.Model):
@@ -148,6 +167,11 @@ class Facility(models.Model):
     beds = models.PositiveIntegerField(_("beds"), null=True, blank=True)
     website = models.URLField(_("website"), blank=True)
     is_published = models.BooleanField(_("published"), default=False, db_index=True)
+    # The stretch of days (today's, or else the next) covered without a gap by active
+    # accreditations: derived from the accreditation records by ``facility_listing_refresh``,
+    # never edited by hand. Empty when no active accreditation reaches today or later.
+    listed_from = models.DateField(_("accredited from"), null=True, blank=True, editable=False)
+    listed_until = models.DateField(_("accredited until"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -160,6 +184,8 @@ class Facility(models.Model):
         indexes = [
             models.Index(fields=["country", "city"], name="facility_place_idx"),
             models.Index(Lower("name"), name="facility_name_lower_idx"),
+            # Counts per country of listed facilities read this index alone, never the table.
+            models.Index(fields=["country", "is_published", "listed_until", "listed_from"], name="facility_listed_idx"),
         ]
 
     def __str__(self) -> str:

@@ -7,8 +7,9 @@ from django.db.models import Count, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django_countries.fields import Country
 
-from facilities.models import Accreditation, Facility, FacilityPhoto, FacilityProcedure, Procedure
+from facilities.models import Accreditation, Facility, FacilityPhoto, FacilityProcedure, Procedure, listed_q
 from tourism.db import GroupConcat
+from tourism.pagecache import cached_data
 
 
 def facility_cards(queryset: QuerySet) -> QuerySet:
@@ -36,6 +37,34 @@ def facility_cards(queryset: QuerySet) -> QuerySet:
             to_attr="current_accreditations",
         )
     )
+
+
+def facility_page_ids(results: QuerySet, *, offset: int, limit: int, total: int) -> list[int]:
+    """The ids of one page of ``results``, in order, read without building the cards of other rows.
+
+    A page deep into the results is read from the far end in reverse order, so the last page
+    costs what the first does and no page walks more than half of the results.
+    """
+    end = min(offset + limit, total)
+    if offset > total // 2:
+        reversed_ids = results.reverse().values_list("pk", flat=True)[total - end : total - offset]
+        return list(reversed_ids)[::-1]
+    return list(results.values_list("pk", flat=True)[offset:end])
+
+
+def facility_cards_for_ids(ids: list[int], *, procedure: Procedure | None = None) -> list[Facility]:
+    """The cards of a page of facilities, in the order of ``ids``, with the chosen procedure's price."""
+    if not ids:
+        return []
+    queryset = facility_cards(Facility.objects.filter(pk__in=ids))
+    if procedure is not None:
+        offer = FacilityProcedure.objects.filter(facility=OuterRef("pk"), procedure=procedure)
+        queryset = queryset.annotate(
+            procedure_price_from=Subquery(offer.values("price_from")[:1]),
+            procedure_price_to=Subquery(offer.values("price_to")[:1]),
+        )
+    position = {pk: n for n, pk in enumerate(ids)}
+    return sorted(queryset.order_by(), key=lambda facility: position[facility.pk])
 
 
 def facility_for_page(*, slug: str) -> Facility | None:
@@ -80,32 +109,36 @@ class CountryCost:
 
 def listed_offers() -> QuerySet:
     """Prices of published procedures at listed facilities: the only prices shown in public."""
-    return FacilityProcedure.objects.filter(
-        facility__in=Facility.objects.listed().values("pk"), procedure__is_published=True
-    )
+    return FacilityProcedure.objects.filter(listed_q("facility__"), procedure__is_published=True)
 
 
 def procedures_with_stats(queryset: QuerySet | None = None) -> list[Procedure]:
     """Published procedures with how many listed facilities offer each and from what price.
 
     Two queries whatever the size of the directory: the procedures, then one grouped pass over the
-    listed prices (cheaper than a correlated subquery per procedure).
+    listed prices (cheaper than a correlated subquery per procedure), cached until the directory
+    changes: at 100,000 facilities that pass reads some 300,000 prices.
     """
     queryset = Procedure.objects.published() if queryset is None else queryset
     procedures = list(queryset.select_related("category"))
-    stats = {
-        row["procedure"]: row
-        for row in listed_offers()
-        .filter(procedure__in=[procedure.pk for procedure in procedures])
-        .order_by()
-        .values("procedure")
-        .annotate(n=Count("pk"), low=Min("price_from"))
-    }
+    ids = tuple(sorted(procedure.pk for procedure in procedures))
+    stats = cached_data("procedure-stats", ids, lambda: _procedure_stats(ids))
     for procedure in procedures:
         row = stats.get(procedure.pk, {})
         procedure.facility_count = row.get("n", 0)
         procedure.lowest_price = row.get("low")
     return procedures
+
+
+def _procedure_stats(ids: tuple[int, ...]) -> dict[int, dict]:
+    # The procedures are chosen already, so no join to them: only the listing test on facilities.
+    rows = (
+        FacilityProcedure.objects.filter(listed_q("facility__"), procedure__in=ids)
+        .order_by()
+        .values("procedure")
+        .annotate(n=Count("pk"), low=Min("price_from"))
+    )
+    return {row["procedure"]: row for row in rows}
 
 
 def procedure_offers(*, procedure: Procedure, limit: int = 12) -> list[FacilityProcedure]:
@@ -131,18 +164,27 @@ def cost_by_country(*, procedure: Procedure) -> list[CountryCost]:
     One narrow query of (country, price) pairs: a facility offers a procedure at most once, so each
     row is one facility. The median is taken in Python, the same way on every database.
     """
-    prices: dict[str, list[int]] = {}
-    rows = listed_offers().filter(procedure=procedure).values_list("facility__country", "price_from")
-    for country, price in rows.iterator(chunk_size=5000):
-        prices.setdefault(country, []).append(price)
+
+    def compute() -> list[tuple[str, int, float, int]]:
+        prices: dict[str, list[int]] = {}
+        rows = listed_offers().filter(procedure=procedure).values_list("facility__country", "price_from")
+        for country, price in rows.iterator(chunk_size=5000):
+            prices.setdefault(country, []).append(price)
+        return [(code, min(group), statistics.median(group), len(group)) for code, group in prices.items()]
+
+    # Cached as plain values; a procedure unpublished since is never asked for (its page is a 404).
     costs = [
-        CountryCost(country=Country(code), lowest=min(group), median=statistics.median(group), facilities=len(group))
-        for code, group in prices.items()
+        CountryCost(country=Country(code), lowest=lowest, median=median, facilities=n)
+        for code, lowest, median, n in cached_data("cost-by-country", (procedure.pk,), compute)
     ]
     return sorted(costs, key=lambda cost: (cost.lowest, cost.country.name))
 
 
 def destinations() -> list[tuple[Country, int]]:
     """Countries with listed facilities and how many, most first."""
-    rows = Facility.objects.listed().order_by().values("country").annotate(n=Count("pk"))
-    return sorted(((Country(row["country"]), row["n"]) for row in rows), key=lambda item: (-item[1], item[0].name))
+
+    def compute() -> list[tuple[str, int]]:
+        return list(Facility.objects.listed().order_by().values_list("country").annotate(n=Count("pk")))
+
+    counts = cached_data("destinations", (), compute)
+    return sorted(((Country(code), n) for code, n in counts), key=lambda item: (-item[1], item[0].name))

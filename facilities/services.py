@@ -1,11 +1,14 @@
 """Writes to the directory: publishing, photos."""
 
+import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
 
 from facilities.images import Renditions, make_renditions
-from facilities.models import Facility, FacilityPhoto
+from facilities.listing import refresh_windows
+from facilities.models import Accreditation, Facility, FacilityPhoto, today
+from tourism.pagecache import directory_changed
 
 
 def facility_set_published(
@@ -17,7 +20,20 @@ def facility_set_published(
     holds a current accreditation.
     """
     pks = set(ids or []) | {facility.pk for facility in facilities or []}
-    return Facility.objects.filter(pk__in=pks).exclude(is_published=published).update(is_published=published)
+    changed = Facility.objects.filter(pk__in=pks).exclude(is_published=published).update(is_published=published)
+    if changed:
+        # update() sends no signal: turn the cached public pages over once this commits.
+        transaction.on_commit(directory_changed)
+    return changed
+
+
+def facility_listing_refresh(*, facility_ids: Iterable[int] | None = None, on: datetime.date | None = None) -> int:
+    """Bring the stored listing windows in line with the accreditation records; returns how many changed.
+
+    Called for one facility whenever one of its accreditations is saved or deleted, for every
+    facility after bulk loads, and daily by ``refresh_listings`` (see ``facilities.listing``).
+    """
+    return refresh_windows(Facility, Accreditation, on=on or today(), facility_ids=facility_ids)
 
 
 def facility_photo_apply_renditions(*, photo: FacilityPhoto, renditions: Renditions) -> FacilityPhoto:

@@ -12,24 +12,28 @@ from facilities.filters import FacilityFilter
 from facilities.models import Facility, FacilityPhoto, Procedure
 from facilities.selectors import (
     cost_by_country,
-    facility_cards,
+    facility_cards_for_ids,
     facility_for_page,
+    facility_page_ids,
     procedure_offers,
     procedures_with_stats,
     split_names,
 )
 from facilities.structured_data import facility_json_ld, procedure_json_ld
+from tourism.pagecache import public_page
 from tourism.seo import site_base_url
 
 MAX_PAGE_DIGITS = 7
 
 
 @require_safe
+@public_page
 def facility_list(request: HttpRequest) -> HttpResponse:
-    filterset = FacilityFilter(request.GET, queryset=Facility.objects.listed())
+    filterset = FacilityFilter(request.GET, queryset=Facility.objects.listed(), public=True)
     notes = list(filterset.problems)
 
-    paginator = Paginator(facility_cards(filterset.results), settings.DIRECTORY_PAGE_SIZE)
+    results = filterset.results
+    paginator = Paginator(results, settings.DIRECTORY_PAGE_SIZE)
     # The total comes from the country facets, already counted in one query.
     paginator.count = filterset.total
 
@@ -43,7 +47,11 @@ def facility_list(request: HttpRequest) -> HttpResponse:
         raise Http404(_("There is no page %(page)s of these results.") % {"page": number})
     page = paginator.page(number)
 
-    facilities = list(page.object_list)
+    # The page's ids first, then the cards of just those rows.
+    offset = (number - 1) * paginator.per_page
+    ids = facility_page_ids(results, offset=offset, limit=paginator.per_page, total=paginator.count)
+    facilities = facility_cards_for_ids(ids, procedure=filterset.chosen_procedure)
+    page.object_list = facilities
     photo_storage = FacilityPhoto._meta.get_field("thumbnail").storage
     for facility in facilities:
         facility.language_list = split_names(facility.language_names)
@@ -56,6 +64,7 @@ def facility_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page_obj": page,
+            "page_numbers": list(paginator.get_elided_page_range(number)),
             "facilities": facilities,
             "total": paginator.count,
             "chosen_procedure": filterset.chosen_procedure,
@@ -67,6 +76,7 @@ def facility_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
     facility = facility_for_page(slug=slug)
     if facility is None:
@@ -94,6 +104,7 @@ PROCEDURE_PAGE_FACILITIES = 12
 
 
 @require_safe
+@public_page
 def procedure_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:MAX_SEARCH]
     procedures = Procedure.objects.published().order_by("category__position", "category__name", "name")
@@ -115,6 +126,7 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def procedure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     procedure = Procedure.objects.select_related("category").filter(slug=slug).first()
     if procedure is None:

@@ -364,10 +364,6 @@ def test_changes_made_in_the_admin_show_at_once(client, admin_client, directory,
     assert "Compare 0 accredited" in client.get(reverse("home")).content.decode()
 
 
-@pytest.mark.xfail(
-    reason="facility_set_published() writes with QuerySet.update(), which sends no signal: it must call "
-    "directory_changed() after commit itself (facilities/services.py)."
-)
 def test_unpublishing_with_the_admin_action_shows_at_once(
     client, admin_client, directory, django_capture_on_commit_callbacks
 ):

@@ -161,7 +161,8 @@ def test_services_filter_requires_every_chosen_service(client):
     assert names(client.get(URL, {"services": ["interpreter", "airport_transfer"]})) == ["Both"]
 
 
-def test_sort_by_name_is_the_default(client):
+def test_sort_by_name_is_the_default(client, settings):
+    settings.DIRECTORY_CACHE = False  # The same page asked twice: read the context both times.
     for name in ["Charlie", "alpha", "Bravo"]:
         make_facility(name=name)
     assert names(client.get(URL)) == ["alpha", "Bravo", "Charlie"]
@@ -276,10 +277,12 @@ def _populate(count: int, procedure, language) -> None:
 )
 def test_list_query_count_is_fixed(client, settings, django_assert_num_queries, params):
     settings.DIRECTORY_PAGE_SIZE = 2
+    settings.DIRECTORY_CACHE = False  # What a page costs to build (a cached one costs none).
     procedure = make_procedure(slug="fusion")
     language = make_language(code="de", name="German")
     _populate(5, procedure, language)
-    with django_assert_num_queries(6) as small:
+    # Reference lists (3), country facets, the page's ids, its cards, their accreditations.
+    with django_assert_num_queries(7) as small:
         assert client.get(URL, params).status_code == 200
     _populate(9, procedure, language)
     settings.DIRECTORY_PAGE_SIZE = 5
@@ -292,3 +295,42 @@ def test_accreditation_mixing_current_and_suspended_shows_only_current(client):
     make_accreditation(facility=facility, body=make_body(abbreviation="SUSP"), status=Accreditation.Status.SUSPENDED)
     html = client.get(URL).content.decode()
     assert "SUSP" not in html.split('id="results-heading"')[1]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"sort": "newest"},
+        {"procedure": "fusion", "sort": "price"},
+        {"q": "hospital"},
+        {"country": "DE"},
+    ],
+)
+def test_every_page_together_is_the_whole_ordered_result(client, settings, params):
+    """Deep pages are read from the far end; walking all pages must still give each facility once, in order."""
+    settings.DIRECTORY_PAGE_SIZE = 3
+    procedure = make_procedure(slug="fusion")
+    for n in range(11):
+        # Equal names and prices, so the ordering relies on its tie-breakers.
+        facility = make_facility(name=f"Hospital {n % 4}", country="DE" if n % 3 else "TR")
+        make_offer(facility=facility, procedure=procedure, price_from=1000 * (n % 5), price_to=9000)
+    first = client.get(URL, params)
+    total, pages = first.context["total"], first.context["page_obj"].paginator.num_pages
+    assert total == (7 if params.get("country") else 11)
+    seen = []
+    for number in range(1, pages + 1):
+        response = client.get(URL, {**params, "page": number})
+        seen.extend(facility.pk for facility in response.context["facilities"])
+    expected = list(response.context["filter"].results.values_list("pk", flat=True))
+    assert seen == expected
+    assert len(seen) == len(set(seen)) == total
+
+
+def test_page_links_centre_on_the_current_page(client, settings):
+    settings.DIRECTORY_PAGE_SIZE = 1
+    for n in range(30):
+        make_facility(name=f"Hospital {n:02}")
+    html = client.get(URL, {"page": 15}).content.decode()
+    assert '<span aria-current="page">15</span>' in html
+    assert "page=14" in html and "page=16" in html

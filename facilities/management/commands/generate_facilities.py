@@ -27,6 +27,8 @@ from facilities.models import (
     Language,
     Procedure,
 )
+from facilities.services import facility_listing_refresh
+from tourism.pagecache import directory_changed
 
 SLUG_PREFIX = "synthetic"
 FIRST_OF_RUN = re.compile(rf"{SLUG_PREFIX}-(\d+)-1")
@@ -166,6 +168,9 @@ class Generator:
         FacilityProcedure.objects.bulk_create(offers, batch_size=size)
         Facility.languages.through.objects.bulk_create(spoken, batch_size=size)
         FacilityPhoto.objects.bulk_create(photos, batch_size=size)
+        # bulk_create sends no signals: store the listing windows of this batch here.
+        facility_listing_refresh(facility_ids=[facility.pk for facility in facilities])
+        transaction.on_commit(directory_changed)
 
     def _accreditation(self, facility: Facility, country: str) -> Accreditation:
         rng = self.rng

@@ -29,8 +29,9 @@ from facilities.models import (
     Procedure,
     ProcedureCategory,
 )
-from facilities.services import facility_photo_add
+from facilities.services import facility_listing_refresh, facility_photo_add
 from quotes.demo_requests import load_demo_requests
+from tourism.pagecache import directory_changed
 
 PHOTO_SIZE = (1200, 800)
 
@@ -301,6 +302,9 @@ class Command(BaseCommand):
             for data in demo_data.FACILITIES:
                 outcome = load_facility(data, today, photos=not options["no_photos"], refresh=options["refresh"])
                 outcomes[outcome] += 1
+            # Windows of every facility, including ones loaded before or changed in bulk since.
+            facility_listing_refresh()
+            transaction.on_commit(directory_changed)
 
         demo = Facility.objects.filter(slug__in=[data.slug for data in demo_data.FACILITIES])
         self.stdout.write(
