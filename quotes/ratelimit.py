@@ -65,6 +65,9 @@ def consume(address: str) -> Limit:
         except ValueError:  # Expired between add and incr.
             cache.set(key, 1, timeout=remaining)
             count = 1
+        else:
+            # Only Redis's incr keeps the expiry; others (the file cache) rewrite it as the default.
+            cache.touch(key, timeout=remaining)
         if count > limit:
             allowed, retry_after = False, max(retry_after, remaining)
     return Limit(allowed, retry_after)

@@ -71,6 +71,9 @@ def record_failure(*, username: str, address: str) -> Limit:
         except ValueError:  # Expired between add and incr.
             cache.set(key, 1, timeout=window)
             failures = 1
+        else:
+            # Only Redis's incr keeps the expiry; others (the file cache) rewrite it as the default.
+            cache.touch(key, timeout=window)
         if failures >= limit:
             cache.set(_key(f"{kind}-locked", value), now + window, timeout=window)
             cache.delete(key)

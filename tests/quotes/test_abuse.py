@@ -300,3 +300,27 @@ def test_two_processes_share_one_limit_through_redis(redis_db_15, tmp_path):
     assert allowed.count(True) == 3
     assert redis_db_15.keys("*quote-rate:hour:*")
     assert not any(address.encode() in key for key in redis_db_15.keys("*"))
+
+
+def test_counts_keep_their_window_in_a_cache_whose_incr_resets_the_expiry(settings, tmp_path):
+    """The file cache (production without Redis) rewrites an entry with the default 300 s on incr."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}
+    }
+    settings.QUOTE_RATE_PER_HOUR = 2
+    start = 3600 * 500_000 + 10  # Just after the start of an hour.
+    try:
+        with mock.patch("time.time", return_value=start):
+            assert ratelimit.consume("203.0.113.9").allowed
+            assert ratelimit.consume("203.0.113.9").allowed
+        # Ten minutes later, well past the default expiry but in the same hour: still counted.
+        with mock.patch("time.time", return_value=start + 600):
+            assert not ratelimit.check("203.0.113.9").allowed
+            assert not ratelimit.consume("203.0.113.9").allowed
+        # The next hour starts afresh.
+        with mock.patch("time.time", return_value=start + 3600):
+            assert ratelimit.check("203.0.113.9").allowed
+    finally:
+        caches["default"].clear()
