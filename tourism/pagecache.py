@@ -78,7 +78,7 @@ MAX_CACHED_QUERY_STRING = 512
 REBUILT_HEADERS = {"content-type", "content-length"}
 
 
-def _anonymous_get(request: HttpRequest) -> bool:
+def anonymous_get(request: HttpRequest) -> bool:
     """A GET from someone with neither a session nor pending messages: they see what everyone sees."""
     cookies = request.COOKIES
     return (
@@ -130,7 +130,7 @@ def public_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
-        if not _anonymous_get(request):
+        if not anonymous_get(request):
             return view(request, *args, **kwargs)
         key = page_key(request)
         stored = cache.get(key)
@@ -154,3 +154,36 @@ def public_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
         return response
 
     return wrapped
+
+
+def blank_form_page(
+    request: HttpRequest, render_page: Callable[[dict[str, str]], HttpResponse], slots: dict[str, Callable[[], str]]
+) -> HttpResponse:
+    """A form page that differs between visitors only in a few values (the CSRF token, a form stamp).
+
+    ``render_page(values)`` renders the page with the given value for each slot. For an anonymous GET
+    the page is rendered once with a fixed marker in each slot and cached; every request then gets
+    the cached HTML with the markers replaced by fresh values (``slots[name]()``). So the cache
+    holds the markers, never a token; a request whose query string carries a marker is rendered in
+    full instead, so that nobody can move a visitor's token elsewhere in the page.
+    """
+    markers = {name: f"medtour-slot-{name}-8d1c4b" for name in slots}
+    query = request.META.get("QUERY_STRING", "")
+    if not anonymous_get(request) or any(marker in query for marker in markers.values()):
+        return render_page({name: make() for name, make in slots.items()})
+    key = data_key("form-page", request.scheme, request.get_host(), request.path, sorted(request.GET.lists()))
+    stored = cache.get(key)
+    if stored is None:
+        response = render_page(markers)
+        if response.status_code != 200:
+            return render_page({name: make() for name, make in slots.items()})
+        stored = response.content.decode(response.charset)
+        if all(stored.count(marker) == 1 for marker in markers.values()):
+            cache.set(key, stored, DEFAULT_TIMEOUT)
+    else:
+        response = HttpResponse(content_type="text/html; charset=utf-8")
+    html = stored
+    for name, marker in markers.items():
+        html = html.replace(marker, slots[name]())
+    response.content = html
+    return response

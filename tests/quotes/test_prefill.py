@@ -101,10 +101,18 @@ def follow_quote_link(client, page_url: str, link_text: str) -> str:
 
 
 def send_prefilled_form(client, submit, url: str):
+    """Send the form with what the page shows pre-filled, as a browser would (from the HTML alone)."""
     response = client.get(url)
     assert response.status_code == 200
-    form = response.context["form"]
-    data = {key: value for key, value in form.initial.items() if value not in (None, False)}
+    html = response.content.decode()
+    data = {
+        "stamp": re.search(r'name="stamp" value="([^"]+)"', html)[1],
+        "facilities": checked_facilities(html),
+        "procedure": selected_options(html, "procedure")[0],
+        "preferred_language": selected_options(html, "preferred_language")[0],
+    }
+    if [box for box in tags(html, "input", name="suggest_facilities") if "checked" in box]:
+        data["suggest_facilities"] = "on"
     data.update(
         name="Ana Patient",
         email="ana@example.org",
@@ -114,8 +122,6 @@ def send_prefilled_form(client, submit, url: str):
         consent_health_data="on",
         consent_sharing="on",
     )
-    if data.pop("suggest_facilities", False):
-        data["suggest_facilities"] = "on"
     response = submit(data)
     assert response.status_code == 302, error_codes(response)
     return QuoteRequest.objects.get()
