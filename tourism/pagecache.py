@@ -90,9 +90,9 @@ def anonymous_get(request: HttpRequest) -> bool:
     )
 
 
-def page_key(request: HttpRequest) -> str:
+def page_key(request: HttpRequest, name: str = "page") -> str:
     # The scheme and host appear in canonical links and structured data.
-    return data_key("page", request.scheme, request.get_host(), request.path, sorted(request.GET.lists()))
+    return data_key(name, request.scheme, request.get_host(), request.path, sorted(request.GET.lists()))
 
 
 def _storable(request: HttpRequest, response: HttpResponseBase) -> bool:
@@ -171,7 +171,7 @@ def blank_form_page(
     query = request.META.get("QUERY_STRING", "")
     if not anonymous_get(request) or any(marker in query for marker in markers.values()):
         return render_page({name: make() for name, make in slots.items()})
-    key = data_key("form-page", request.scheme, request.get_host(), request.path, sorted(request.GET.lists()))
+    key = page_key(request, "form-page")
     stored = cache.get(key)
     if stored is None:
         response = render_page(markers)
