@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.core.validators import slug_re
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import get_resolver
 from django.utils import timezone
@@ -41,7 +40,6 @@ from quotes.services import (
     patient_withdraw,
     quote_request_submit,
 )
-from tourism.pagecache import blank_form_page
 from tourism.seo import site_base_url
 
 logger = logging.getLogger(__name__)
@@ -78,31 +76,27 @@ def _form(request: HttpRequest, data=None, files=None, initial=None) -> QuoteReq
 def request_quote(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _submit(request)
-    return blank_form_page(
-        request,
-        lambda values: _blank_form(request, csrf_token=values["csrf"], stamp=values["stamp"]),
-        {"csrf": lambda: get_token(request), "stamp": new_form_stamp},
-    )
+    return _blank_form(request)
 
 
-def _blank_form(request: HttpRequest, *, csrf_token: str, stamp: str) -> HttpResponse:
-    """The empty form, pre-filled from ``?procedure=&facility=``; the same for everyone but two values.
+def _blank_form(request: HttpRequest) -> HttpResponse:
+    """The empty form, pre-filled from ``?procedure=&facility=``.
 
-    Cached (``blank_form_page``) with slots for the CSRF token and the form stamp, which every
-    request fills with its own: at 10 ms a render, the form is otherwise the slowest public page.
+    Rendered for every visitor (it holds their CSRF token and form stamp); the figures behind it
+    (the destinations list) come from the directory cache.
     """
     facilities = list(Facility.objects.listed().filter(slug__in=_slugs(request, "facility"))[:MAX_PREFILLED_FACILITIES])
     procedure = Procedure.objects.published().filter(slug__in=_slugs(request, "procedure")[:1]).first()
     english = Language.objects.filter(code="en").first()
     initial = {
-        "stamp": stamp,
+        "stamp": new_form_stamp(),
         "facilities": [facility.slug for facility in facilities],
         "procedure": procedure.slug if procedure else None,
         "preferred_language": english.code if english else None,
         "suggest_facilities": not facilities,
     }
     form = _form(request, initial=initial)
-    context = {"form": form, "procedure": procedure, "facilities": facilities, "csrf_token": csrf_token}
+    context = {"form": form, "procedure": procedure, "facilities": facilities}
     return render(request, "quotes/request_quote.html", context)
 
 

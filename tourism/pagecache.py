@@ -154,36 +154,3 @@ def public_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
         return response
 
     return wrapped
-
-
-def blank_form_page(
-    request: HttpRequest, render_page: Callable[[dict[str, str]], HttpResponse], slots: dict[str, Callable[[], str]]
-) -> HttpResponse:
-    """A form page that differs between visitors only in a few values (the CSRF token, a form stamp).
-
-    ``render_page(values)`` renders the page with the given value for each slot. For an anonymous GET
-    the page is rendered once with a fixed marker in each slot and cached; every request then gets
-    the cached HTML with the markers replaced by fresh values (``slots[name]()``). So the cache
-    holds the markers, never a token; a request whose query string carries a marker is rendered in
-    full instead, so that nobody can move a visitor's token elsewhere in the page.
-    """
-    markers = {name: f"medtour-slot-{name}-8d1c4b" for name in slots}
-    query = request.META.get("QUERY_STRING", "")
-    if not anonymous_get(request) or any(marker in query for marker in markers.values()):
-        return render_page({name: make() for name, make in slots.items()})
-    key = page_key(request, "form-page")
-    stored = cache.get(key)
-    if stored is None:
-        response = render_page(markers)
-        if response.status_code != 200:
-            return render_page({name: make() for name, make in slots.items()})
-        stored = response.content.decode(response.charset)
-        if all(stored.count(marker) == 1 for marker in markers.values()):
-            cache.set(key, stored, DEFAULT_TIMEOUT)
-    else:
-        response = HttpResponse(content_type="text/html; charset=utf-8")
-    html = stored
-    for name, marker in markers.items():
-        html = html.replace(marker, slots[name]())
-    response.content = html
-    return response

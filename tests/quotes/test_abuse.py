@@ -127,7 +127,6 @@ def shown(html: str, name: str) -> str:
 
 
 def test_each_form_shown_gets_its_own_stamp(client, quote_url, catalogue):
-    # The second is served from the cached blank form: its stamp is filled in afresh all the same.
     first = shown(client.get(quote_url).content.decode(), "stamp")
     second = shown(client.get(quote_url).content.decode(), "stamp")
     assert first != second
