@@ -11,10 +11,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,37 +25,22 @@ from django_countries.filters import CountryFilter
 
 from facilities.models import Facility
 from quotes import staff_views
+from quotes.labels import STAFF_STATUS_LABELS, span, staff_status_label, user_label
 from quotes.models import (
-    OPEN_STATUSES,
     TRANSITIONS,
+    Erasure,
     FacilityQuote,
     FacilityQuoteItem,
     Notification,
     QuoteRequest,
 )
-from quotes.roles import COORDINATORS
-from quotes.services import (
-    TransitionError,
-    quote_request_assign,
-    quote_request_erase,
-    quote_request_transition,
-    staff_note_add,
-)
-from tourism.seo import site_base_url
+from quotes.selectors import assignable_users, with_totals
+from quotes.services.errors import WorkflowError
+from quotes.services.retention import quote_request_erase
+from quotes.services.staff import quote_request_assign, staff_note_add
+from quotes.services.workflow import quote_request_transition
 
 S = QuoteRequest.Status
-
-# The model's status labels are written for the patient ("Waiting for your information"); staff
-# read these instead.
-STAFF_STATUS_LABELS = {
-    S.SUBMITTED: _("Submitted"),
-    S.IN_REVIEW: _("In review"),
-    S.AWAITING_PATIENT: _("Waiting for the patient"),
-    S.SENT_TO_FACILITIES: _("Sent to facilities"),
-    S.QUOTED: _("Quoted"),
-    S.ACCEPTED: _("Accepted"),
-    S.CLOSED: _("Closed"),
-}
 
 # What the button for each move says. Accepting a quote is the patient's move (from the status
 # page, which also marks the facility quotes), so staff are never offered it.
@@ -73,12 +56,6 @@ BACK_TO_REVIEW_LABEL = _("Back to review (stop waiting)")
 # Below this much time left the first-reply countdown turns amber.
 REPLY_WARNING = datetime.timedelta(hours=12)
 
-ERASE_WHY = "at the patient's request"
-
-
-def staff_status_label(status: str) -> str:
-    return str(STAFF_STATUS_LABELS.get(status, status))
-
 
 def staff_moves(status: str) -> list[str]:
     """The moves staff may make from ``status``, in workflow order."""
@@ -90,38 +67,6 @@ def move_label(from_status: str, to_status: str) -> str:
     if to_status == S.IN_REVIEW and from_status == S.AWAITING_PATIENT:
         return str(BACK_TO_REVIEW_LABEL)
     return str(MOVE_LABELS[to_status])
-
-
-def span(delta: datetime.timedelta) -> str:
-    """A short, rough length of time for a busy list: '2 d 3 h', '5 h 12 min', '7 min'."""
-    minutes = int(abs(delta).total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min"
-
-
-def user_label(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
-def assignable_users() -> QuerySet:
-    """Who may be given requests: active coordinators and superusers."""
-    User = get_user_model()
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(groups__name=COORDINATORS))
-        .distinct()
-        .order_by("first_name", "last_name", User.USERNAME_FIELD)
-    )
-
-
-def overdue_q(now: datetime.datetime | None = None) -> Q:
-    """Requests still waiting for their first reply after its target time."""
-    return Q(status=S.SUBMITTED, first_reply_due_at__lt=now or timezone.now())
 
 
 # The list's filters ----------------------------------------------------------------------------
@@ -136,7 +81,7 @@ class StatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "open":
-            return queryset.filter(status__in=OPEN_STATUSES)
+            return queryset.open()
         if self.value() in STAFF_STATUS_LABELS:
             return queryset.filter(status=self.value())
         return queryset
@@ -166,9 +111,9 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(overdue_q())
+            return queryset.overdue()
         if self.value() == "no":
-            return queryset.exclude(overdue_q())
+            return queryset.not_overdue()
         return queryset
 
 
@@ -276,8 +221,9 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             if quote_request.first_replied_at > quote_request.first_reply_due_at:
                 return format_html('<span class="reply reply-late">{}</span>', _("Replied late"))
             return format_html('<span class="reply reply-done">{}</span>', _("Replied"))
-        left = quote_request.first_reply_due_at - timezone.now()
-        if left <= datetime.timedelta(0):
+        now = timezone.now()
+        left = quote_request.first_reply_due_at - now
+        if quote_request.is_overdue(now):
             return format_html(
                 '<span class="state state-alert reply-overdue">{}</span>',
                 _("Overdue by %(span)s") % {"span": span(left)},
@@ -334,9 +280,9 @@ class QuoteRequestAdmin(admin.ModelAdmin):
         now = timezone.now()
         context = {
             "status_label": staff_status_label(quote_request.status),
-            "is_open": quote_request.status in OPEN_STATUSES,
+            "is_open": quote_request.is_open,
             "can_change": can_change,
-            "overdue": quote_request.status == S.SUBMITTED and quote_request.first_reply_due_at < now,
+            "overdue": quote_request.is_overdue(now),
             "moves": [],
             "assignee": quote_request.assignee,
             "assignee_label": user_label(quote_request.assignee) if quote_request.assignee else "",
@@ -345,6 +291,10 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             "patient_messages": None,
             "notes": None,
             "history": None,
+            "assignments": None,
+            "erasure": Erasure.objects.select_related("actor").filter(quote_request=quote_request).first()
+            if quote_request.erased_at
+            else None,
             "facility_quotes": None,
         }
         if quote_request.status == S.SUBMITTED:
@@ -391,6 +341,9 @@ class QuoteRequestAdmin(admin.ModelAdmin):
                 }
                 for change in quote_request.status_changes.select_related("actor")
             ]
+            context["assignments"] = list(
+                quote_request.assignment_changes.select_related("actor", "from_assignee", "to_assignee")
+            )
         if user.has_perm("quotes.view_facilityquote"):
             context["facility_quotes"] = [
                 {
@@ -445,17 +398,16 @@ class QuoteRequestAdmin(admin.ModelAdmin):
         if to_status not in MOVE_LABELS or seen_status not in S.values:
             messages.error(request, _("That is not a move staff can make."))
             return self._back(quote_request)
-        quote_request.status = seen_status
         try:
             quote_request_transition(
                 quote_request=quote_request,
+                from_status=seen_status,
                 to_status=to_status,
                 actor=request.user,
                 note=request.POST.get("note", ""),
                 reason=request.POST.get("reason", ""),
-                site_url=site_base_url(request),
             )
-        except TransitionError as exc:
+        except WorkflowError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(
@@ -479,10 +431,14 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             if assignee is None:
                 messages.error(request, _("Requests can be given only to active coordinators."))
                 return self._back(quote_request)
-        if quote_request.assignee_id == (assignee.pk if assignee else None):
+        try:
+            change = quote_request_assign(quote_request=quote_request, assignee=assignee, actor=request.user)
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+            return self._back(quote_request)
+        if change is None:
             messages.info(request, _("Nothing changed: that is already the assignee."))
             return self._back(quote_request)
-        quote_request_assign(quote_request=quote_request, assignee=assignee, actor=request.user)
         who = user_label(assignee) if assignee else _("nobody")
         messages.success(
             request, _("%(reference)s assigned to %(who)s.") % {"reference": quote_request.reference, "who": who}
@@ -495,7 +451,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             raise PermissionDenied
         try:
             staff_note_add(quote_request=quote_request, author=request.user, text=request.POST.get("text", ""))
-        except TransitionError as exc:
+        except WorkflowError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Note added."))
@@ -516,7 +472,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
                     {
                         "reference": quote_request.reference,
                         "status": staff_status_label(quote_request.status),
-                        "refused": quote_request.status in OPEN_STATUSES or bool(quote_request.erased_at),
+                        "refused": quote_request.is_open or bool(quote_request.erased_at),
                     }
                     for quote_request in chosen
                 ],
@@ -527,8 +483,10 @@ class QuoteRequestAdmin(admin.ModelAdmin):
         erased = 0
         for quote_request in queryset:
             try:
-                quote_request_erase(quote_request=quote_request, actor=request.user, why=ERASE_WHY)
-            except TransitionError as exc:
+                quote_request_erase(
+                    quote_request=quote_request, actor=request.user, reason=Erasure.Reason.PATIENT_REQUEST
+                )
+            except WorkflowError as exc:
                 self.message_user(request, f"{quote_request.reference}: {exc}", messages.ERROR)
             else:
                 erased += 1
@@ -545,19 +503,6 @@ class QuoteRequestAdmin(admin.ModelAdmin):
 
 
 # Facility quotes ---------------------------------------------------------------------------------
-
-
-def with_totals(queryset: QuerySet) -> QuerySet:
-    """Annotate each facility quote with the sum of its lines (0 for none), in the same query."""
-    lines = (
-        FacilityQuoteItem.objects.filter(quote=OuterRef("pk"))
-        .order_by()
-        .values("quote")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    money = DecimalField(max_digits=14, decimal_places=2)
-    return queryset.annotate(total_amount=Coalesce(Subquery(lines, output_field=money), Value(0), output_field=money))
 
 
 class FacilityQuoteForm(forms.ModelForm):
@@ -618,7 +563,7 @@ class FacilityQuoteAdmin(admin.ModelAdmin):
         if db_field.name == "facility":
             kwargs["queryset"] = Facility.objects.listed()
         elif db_field.name == "quote_request":
-            kwargs["queryset"] = QuoteRequest.objects.filter(status__in=OPEN_STATUSES)
+            kwargs["queryset"] = QuoteRequest.objects.open()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:

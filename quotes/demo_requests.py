@@ -28,17 +28,13 @@ from django.utils import timezone
 from facilities.models import Facility, FacilityProcedure, Language, Procedure
 from quotes import roles
 from quotes.models import FacilityQuote, FacilityQuoteItem, QuoteRequest, StatusChange
-from quotes.services import (
-    patient_accept_quote,
-    patient_reply,
-    quote_request_assign,
-    quote_request_submit,
-    quote_request_transition,
-    staff_note_add,
-)
+from quotes.services.patient import patient_accept_quote, patient_reply
+from quotes.services.staff import quote_request_assign, staff_note_add
+from quotes.services.submission import quote_request_submit
+from quotes.services.workflow import quote_request_transition
 from quotes.uploads import CheckedFile, check_upload
+from tourism.seo import mail_base_url
 
-DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 COORDINATOR_USERNAME = "coordinator"
 COORDINATOR_EMAIL = "coordinator@medtour.localhost"
 QUOTE_VALID_DAYS = 30
@@ -340,7 +336,7 @@ def _pick_facilities(procedure: Procedure | None, slugs: tuple[str, ...], count:
     return chosen
 
 
-def _submit(demo: DemoRequest, *, site_url: str):
+def _submit(demo: DemoRequest):
     today = timezone.localdate()
     procedure = Procedure.objects.filter(slug=demo.procedure).first() if demo.procedure else None
     facilities = _pick_facilities(procedure, demo.facilities, len(demo.facilities)) if demo.facilities else []
@@ -372,7 +368,7 @@ def _submit(demo: DemoRequest, *, site_url: str):
         data["budget_amount"] = decimal.Decimal(demo.budget[0])
         data["budget_currency"] = demo.budget[1]
     files = [demo_report(demo)] if demo.report and not demo.reply else []
-    return quote_request_submit(data=data, files=files, submission_key=demo.key, site_url=site_url)
+    return quote_request_submit(submission_key=demo.key, files=files, **data)
 
 
 def _backdate_overdue(quote_request: QuoteRequest) -> None:
@@ -445,7 +441,7 @@ def _add_quote(quote_request: QuoteRequest, facility: Facility, demo: DemoReques
     )
 
 
-def _move(quote_request: QuoteRequest, demo: DemoRequest, coordinator, *, site_url: str) -> None:
+def _move(quote_request: QuoteRequest, demo: DemoRequest, coordinator) -> None:
     """The workflow moves that bring a just-created demo request to its demo status."""
     target = demo.status
     if demo.overdue:
@@ -455,8 +451,9 @@ def _move(quote_request: QuoteRequest, demo: DemoRequest, coordinator, *, site_u
 
     def move(to_status: str, **kwargs) -> None:
         quote_request_transition(
-            quote_request=quote_request, to_status=to_status, actor=coordinator, site_url=site_url, **kwargs
-        )
+            quote_request=quote_request, from_status=quote_request.status, to_status=to_status, actor=coordinator,
+            **kwargs,
+        )  # fmt: skip
 
     if target != S.CLOSED:
         quote_request_assign(quote_request=quote_request, assignee=coordinator, actor=coordinator)
@@ -469,7 +466,7 @@ def _move(quote_request: QuoteRequest, demo: DemoRequest, coordinator, *, site_u
         if target == S.AWAITING_PATIENT:
             return
         files = [demo_report(demo)] if demo.report else []
-        patient_reply(quote_request=quote_request, text=demo.reply, files=files, site_url=site_url)
+        patient_reply(quote_request=quote_request, text=demo.reply, files=files)
         quote_request.refresh_from_db()
     if target == S.IN_REVIEW:
         return
@@ -485,12 +482,15 @@ def _move(quote_request: QuoteRequest, demo: DemoRequest, coordinator, *, site_u
     move(S.QUOTED, note="Both hospitals' quotes sent to the patient.")
     if target == S.ACCEPTED:
         chosen = quote_request.facility_quotes.order_by("pk").first()
-        patient_accept_quote(quote_request=quote_request, facility_quote_id=chosen.pk, site_url=site_url)
+        patient_accept_quote(quote_request=quote_request, facility_quote_id=chosen.pk)
 
 
-def load_demo_requests(*, site_url: str | None = None) -> DemoRequestsResult:
-    """Create the demo requests that do not exist yet and walk each new one to its demo status."""
-    site_url = (site_url or settings.SITE_URL or DEFAULT_SITE_URL).rstrip("/")
+def load_demo_requests() -> DemoRequestsResult:
+    """Create the demo requests that do not exist yet and walk each new one to its demo status.
+
+    Links (the status page printed, those in the queued e-mails) use ``MEDTOUR_SITE_URL``: ``make
+    run PORT=...`` sets it, so they work on whatever port the site is served.
+    """
     result = DemoRequestsResult()
     coordinator, result.coordinator_created = demo_coordinator()
     for demo in DEMO_REQUESTS:
@@ -499,18 +499,18 @@ def load_demo_requests(*, site_url: str | None = None) -> DemoRequestsResult:
             continue
         # One request and its moves together: a failure leaves no half-moved request behind.
         with transaction.atomic():
-            submission = _submit(demo, site_url=site_url)
+            submission = _submit(demo)
             if submission.created:
-                _move(submission.quote_request, demo, coordinator, site_url=site_url)
+                _move(submission.quote_request, demo, coordinator)
         result.created += submission.created
         result.unchanged += not submission.created
 
     demo_rows = QuoteRequest.objects.filter(submission_key__in=[demo.key for demo in DEMO_REQUESTS])
     for status in demo_rows.values_list("status", flat=True):
         result.statuses[status] = result.statuses.get(status, 0) + 1
-    result.overdue = demo_rows.filter(status=S.SUBMITTED, first_reply_due_at__lt=timezone.now()).count()
+    result.overdue = demo_rows.overdue().count()
     quoted_key = next(demo.key for demo in DEMO_REQUESTS if demo.status == S.QUOTED)
     quoted = demo_rows.filter(submission_key=quoted_key, erased_at__isnull=True).first()
     if quoted is not None:
-        result.status_url = site_url + reverse("quotes:status", kwargs={"token": quoted.status_token})
+        result.status_url = mail_base_url() + reverse("quotes:status", kwargs={"token": quoted.status_token})
     return result

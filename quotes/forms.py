@@ -271,3 +271,27 @@ class QuoteRequestForm(forms.Form):
     @property
     def submission_key(self) -> str:
         return self.cleaned_data["stamp"].split(":", 1)[0]
+
+    # The fields ``quote_request_submit`` takes, by its argument names.
+    SUBMITTED_FIELDS = (
+        "name", "email", "phone", "country_of_residence", "preferred_language", "condition", "procedure",
+        "facilities", "countries", "suggest_facilities", "travel_from", "travel_to", "budget_amount",
+        "budget_currency", "diagnosis", "previous_treatment", "medication", "allergies", "consent_marketing",
+        "files",
+    )  # fmt: skip
+
+    def submission_fields(self) -> dict:
+        """The cleaned form as ``quote_request_submit``'s keyword arguments (call after is_valid)."""
+        data = self.cleaned_data
+        fields = {name: data.get(name) for name in self.SUBMITTED_FIELDS}
+        fields.update(
+            facilities=data.get("facilities") or [],
+            countries=data.get("countries") or [],
+            suggest_facilities=bool(data.get("suggest_facilities")),
+            consent_marketing=bool(data.get("consent_marketing")),
+            budget_currency=data.get("budget_currency") or "",
+            files=data.get("files") or [],
+        )
+        for name in ("diagnosis", "previous_treatment", "medication", "allergies"):
+            fields[name] = fields[name] or ""
+        return fields

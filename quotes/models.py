@@ -5,11 +5,13 @@ Everything here is special-category health data: it never appears in public page
 """
 
 import base64
+import datetime
 import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -36,6 +38,49 @@ def status_token(salt: str) -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class QuoteRequestQuerySet(models.QuerySet):
+    """The questions asked of many requests at once; each rule is written here and nowhere else."""
+
+    def open(self) -> "QuoteRequestQuerySet":
+        """Requests that can still move: not accepted and not closed."""
+        return self.filter(open_q())
+
+    def finished(self) -> "QuoteRequestQuerySet":
+        """Accepted or closed: the workflow is over (and the request can be erased)."""
+        return self.exclude(status__in=OPEN_STATUSES)
+
+    def overdue(self, now: datetime.datetime | None = None) -> "QuoteRequestQuerySet":
+        """Still waiting for their first reply after its target time."""
+        return self.filter(overdue_q(now))
+
+    def not_overdue(self, now: datetime.datetime | None = None) -> "QuoteRequestQuerySet":
+        return self.exclude(overdue_q(now))
+
+    def unassigned(self) -> "QuoteRequestQuerySet":
+        return self.filter(assignee__isnull=True)
+
+    def assigned_to(self, user) -> "QuoteRequestQuerySet":
+        return self.filter(assignee=user)
+
+    def due_for_purge(self, *, months: int, now: datetime.datetime | None = None) -> "QuoteRequestQuerySet":
+        """Finished more than ``months`` months ago and not yet erased."""
+        cutoff = (now or timezone.now()) - datetime.timedelta(days=round(months * 30.44))
+        return self.finished().filter(closed_at__lt=cutoff, erased_at__isnull=True)
+
+
+def open_q() -> models.Q:
+    """The open rule as a condition (for aggregates); ``QuoteRequestQuerySet.open`` applies it."""
+    return models.Q(status__in=OPEN_STATUSES)
+
+
+def overdue_q(now: datetime.datetime | None = None) -> models.Q:
+    """The overdue rule as a condition: submitted, and the first-reply target has passed.
+
+    ``QuoteRequest.is_overdue`` is the same rule for one request in hand (a test holds them equal).
+    """
+    return models.Q(status=QuoteRequest.Status.SUBMITTED, first_reply_due_at__lt=now or timezone.now())
 
 
 class QuoteRequest(models.Model):
@@ -134,6 +179,8 @@ class QuoteRequest(models.Model):
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = QuoteRequestQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("quote request")
@@ -153,6 +200,14 @@ class QuoteRequest(models.Model):
     @property
     def status_token(self) -> str:
         return status_token(self.status_salt)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, now: datetime.datetime | None = None) -> bool:
+        """``QuoteRequestQuerySet.overdue``'s rule for this request."""
+        return self.status == self.Status.SUBMITTED and self.first_reply_due_at < (now or timezone.now())
 
 
 S = QuoteRequest.Status
@@ -226,6 +281,54 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class AssignmentChange(models.Model):
+    """A request given to a coordinator, or taken back from one: who had it, who has it, who did it."""
+
+    quote_request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="assignment_changes")
+    from_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("assignment change")
+        verbose_name_plural = _("assignment changes")
+
+    def __str__(self) -> str:
+        return f"Assignment {self.pk} on {self.quote_request_id}"
+
+
+class Erasure(models.Model):
+    """The erasure of a request's personal data and files: when, by whom (none: the retention job), why."""
+
+    class Reason(models.TextChoices):
+        PATIENT_REQUEST = "patient_request", _("At the patient's request")
+        RETENTION = "retention", _("Retention period over")
+
+    quote_request = models.OneToOneField(QuoteRequest, on_delete=models.CASCADE, related_name="erasure")
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    files_deleted = models.PositiveIntegerField(_("files deleted"), default=0)
+    created_at = models.DateTimeField(_("erased at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+
+    def __str__(self) -> str:
+        return f"Erasure of {self.quote_request_id}"
 
 
 class Notification(models.Model):

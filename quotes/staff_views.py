@@ -10,7 +10,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from quotes.models import QuoteAttachment
-from quotes.services import attachment_open
+from quotes.services.staff import attachment_open
 
 DOWNLOAD_PERMISSION = "quotes.view_quoteattachment"
 

@@ -4,43 +4,39 @@ import functools
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.validators import slug_re
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import get_resolver
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from facilities.models import Accreditation, Facility, Language, Procedure
+from facilities.models import Facility, Language, Procedure
 from facilities.selectors import destinations
 from quotes import ratelimit
 from quotes.forms import QuoteRequestForm, new_form_stamp
-from quotes.models import (
-    OPEN_STATUSES,
-    FacilityQuote,
-    FacilityQuoteItem,
-    PatientMessage,
-    QuoteRequest,
-    StatusChange,
-    hash_token,
-)
+from quotes.models import QuoteRequest, hash_token
 from quotes.patient_forms import AcceptQuoteForm, PatientReplyForm, WithdrawForm
-from quotes.services import (
-    TransitionError,
+from quotes.selectors import status_page_context, status_page_request
+from quotes.services.errors import PatientActionRefused, Refusal
+from quotes.services.patient import (
+    ACCEPT,
+    DECLINE,
+    REPLY,
+    WITHDRAW,
     patient_accept_quote,
+    patient_action_refusal,
+    patient_can,
     patient_decline_quotes,
     patient_reply,
     patient_withdraw,
-    quote_request_submit,
 )
-from tourism.seo import site_base_url
+from quotes.services.submission import quote_request_submit
 
 logger = logging.getLogger(__name__)
 
@@ -124,12 +120,7 @@ def _submit(request: HttpRequest) -> HttpResponse:
         limit = ratelimit.consume(address)
         if not limit.allowed:
             return _rate_limited(request, limit.retry_after)
-    submission = quote_request_submit(
-        data=form.cleaned_data,
-        files=form.cleaned_data["files"],
-        submission_key=form.submission_key,
-        site_url=site_base_url(request),
-    )
+    submission = quote_request_submit(submission_key=form.submission_key, **form.submission_fields())
     earlier = seen.get(form.submission_key) or {}
     # Only the browser that created the request is shown its private status link.
     seen[form.submission_key] = {
@@ -168,15 +159,6 @@ def thanks(request: HttpRequest) -> HttpResponse:
 # The private status page and the patient's actions ----------------------------------------------
 
 S = QuoteRequest.Status
-# Quotes the patient has been sent; drafts are the coordinators' work in progress and never shown.
-SHOWN_QUOTE_STATUSES = [
-    FacilityQuote.Status.SENT,
-    FacilityQuote.Status.ACCEPTED,
-    FacilityQuote.Status.DECLINED,
-    FacilityQuote.Status.EXPIRED,
-]
-QUOTES_SHOWN_WHEN = (S.QUOTED, S.ACCEPTED)
-MAX_WIDTH_CLASS = 6
 
 
 def _private_page(view):
@@ -203,88 +185,6 @@ def _find_request(token: str) -> QuoteRequest:
     return quote_request
 
 
-@dataclass(frozen=True)
-class QuoteColumn:
-    """One quote in the comparison: a column of the table."""
-
-    quote: FacilityQuote
-    listed: bool
-    expired: bool
-    can_accept: bool
-
-
-@dataclass(frozen=True)
-class QuoteCell:
-    """One quote's lines of one kind (often one line, sometimes several, or none: shown as "—")."""
-
-    lines: list[FacilityQuoteItem]
-    currency: str
-
-
-@dataclass(frozen=True)
-class QuoteRow:
-    """One kind of cost (a FacilityQuoteItem category) across the quotes, in column order."""
-
-    label: str
-    cells: list[QuoteCell]
-
-
-def _shown_quotes(quote_request: QuoteRequest) -> list[FacilityQuote]:
-    """The quotes the patient was sent, with their lines and the facilities' current accreditations.
-
-    Three queries whatever the number of quotes and lines.
-    """
-    return list(
-        FacilityQuote.objects.filter(quote_request=quote_request, status__in=SHOWN_QUOTE_STATUSES)
-        .select_related("facility")
-        .prefetch_related(
-            "items",
-            Prefetch(
-                "facility__accreditations",
-                queryset=Accreditation.objects.current().select_related("body").order_by("body__abbreviation"),
-                to_attr="current_accreditations",
-            ),
-        )
-        .order_by("created_at", "pk")
-    )
-
-
-def _comparison(quote_request: QuoteRequest, quotes: list[FacilityQuote]) -> dict:
-    today = timezone.localdate()
-    choosing = quote_request.status == S.QUOTED
-    columns = []
-    for quote in quotes:
-        expired = quote.status == FacilityQuote.Status.EXPIRED or quote.valid_until < today
-        columns.append(
-            QuoteColumn(
-                quote=quote,
-                listed=quote.facility.is_published and bool(quote.facility.current_accreditations),
-                expired=expired,
-                can_accept=choosing and quote.status == FacilityQuote.Status.SENT and not expired,
-            )
-        )
-    rows = []
-    for category, label in FacilityQuoteItem.Category.choices:
-        cells = [
-            QuoteCell(lines=[item for item in quote.items.all() if item.category == category], currency=quote.currency)
-            for quote in quotes
-        ]
-        if any(cell.lines for cell in cells):
-            rows.append(QuoteRow(label=label, cells=cells))
-    currencies = sorted({quote.currency for quote in quotes})
-    return {
-        "columns": columns,
-        # The table's minimum width follows the number of quotes (see static/css/status.css).
-        "width_class": f"quote-compare-cols-{min(len(columns), MAX_WIDTH_CLASS)}",
-        "rows": rows,
-        "currencies": currencies,
-        "has_notes": any(quote.notes for quote in quotes),
-        "accepted_quote": next((q for q in quotes if q.status == FacilityQuote.Status.ACCEPTED), None),
-        "can_choose": choosing,
-        "any_acceptable": any(column.can_accept for column in columns),
-    }
-
-
 def _render_status(
     request: HttpRequest,
     token: str,
@@ -298,34 +198,18 @@ def _render_status(
     """The status page, as it is now; action views pass back a problem or a form with errors."""
     if not TOKEN_RE.fullmatch(token):
         raise Http404("No request has this address.")
-    quote_request = (
-        QuoteRequest.objects.select_related("procedure", "preferred_language")
-        .prefetch_related("preferred_facilities", "attachments", "status_changes")
-        .filter(status_token_hash=hash_token(token))
-        .first()
-    )
+    quote_request = status_page_request(hash_token(token))
     if quote_request is None:
         raise Http404("No request has this address.")
-    timeline = list(quote_request.status_changes.all())
-    awaiting = quote_request.status == S.AWAITING_PATIENT
+    can_reply, can_withdraw = patient_can(quote_request, REPLY), patient_can(quote_request, WITHDRAW)
     context = {
-        "quote_request": quote_request,
+        **status_page_context(quote_request, can_reply=can_reply, can_withdraw=can_withdraw),
         "token": token,
-        "timeline": timeline,
-        "overdue": quote_request.status == S.SUBMITTED and quote_request.first_reply_due_at < timezone.now(),
         "problem": problem,
         "had_files": had_files,
-        # The coordinator's question: the note of the latest move to "waiting for your information".
-        "question": next((c for c in reversed(timeline) if c.to_status == S.AWAITING_PATIENT), None)
-        if awaiting
-        else None,
-        "reply_form": (reply_form or PatientReplyForm()) if awaiting else None,
-        "withdraw_form": (withdraw_form or WithdrawForm()) if quote_request.status in OPEN_STATUSES else None,
-        "closed_by_patient": quote_request.status == S.CLOSED
-        and quote_request.closed_reason in (QuoteRequest.CloseReason.DECLINED, QuoteRequest.CloseReason.WITHDRAWN),
+        "reply_form": (reply_form or PatientReplyForm()) if can_reply else None,
+        "withdraw_form": (withdraw_form or WithdrawForm()) if can_withdraw else None,
     }
-    if quote_request.status in QUOTES_SHOWN_WHEN:
-        context["comparison"] = _comparison(quote_request, _shown_quotes(quote_request))
     return render(request, "quotes/status.html", context, status=http_status)
 
 
@@ -337,73 +221,13 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 
 # What each action says when it worked.
 DONE = {
-    "reply": "Thank you, we have your answer. Your coordinator will look at it and get back to you.",
-    "accept": "You have accepted this quote. Your coordinator has been told and will be in touch about the next steps.",
-    "decline": "You have declined the quotes, and your request is now closed. Thank you for letting us know.",
-    "withdraw": "Your request has been withdrawn and is now closed. Thank you for letting us know.",
+    REPLY: _("Thank you, we have your answer. Your coordinator will look at it and get back to you."),
+    ACCEPT: _(
+        "You have accepted this quote. Your coordinator has been told and will be in touch about the next steps."
+    ),
+    DECLINE: _("You have declined the quotes, and your request is now closed. Thank you for letting us know."),
+    WITHDRAW: _("Your request has been withdrawn and is now closed. Thank you for letting us know."),
 }
-
-
-@dataclass(frozen=True)
-class Blocked:
-    """Why an action cannot be done now. ``already_done``: it was done before (a double click, a
-    second tab), so the patient gets a calm note on the status page rather than an error."""
-
-    message: str
-    already_done: bool = False
-
-
-def _blocked(quote_request: QuoteRequest, action: str, quote_id: int | None = None) -> Blocked | None:
-    """None when the action fits the request's current status; otherwise what to tell the patient."""
-    state, reference = quote_request.status, quote_request.reference
-    ask_us = f"If you need to change something, reply to any of our e-mails quoting {reference}."
-    if action == "reply":
-        if state == S.AWAITING_PATIENT:
-            return None
-        asked_at = (
-            StatusChange.objects.filter(quote_request=quote_request, to_status=S.AWAITING_PATIENT)
-            .order_by("-created_at", "-pk")
-            .values_list("created_at", flat=True)
-            .first()
-        )
-        if asked_at and PatientMessage.objects.filter(quote_request=quote_request, created_at__gte=asked_at).exists():
-            return Blocked("We already have your answer, thank you. There is nothing more to send.", True)
-        return Blocked(f"We are not waiting for information from you at the moment. {ask_us}")
-    if action == "accept":
-        if state == S.QUOTED:
-            return None
-        if state == S.ACCEPTED:
-            accepted = (
-                FacilityQuote.objects.filter(quote_request=quote_request, status=FacilityQuote.Status.ACCEPTED)
-                .select_related("facility")
-                .first()
-            )
-            if accepted is not None and accepted.pk == quote_id:
-                return Blocked("You have already accepted this quote. There is nothing more you need to do here.", True)
-            chosen = f" from {accepted.facility.name}" if accepted else ""
-            return Blocked(f"You have already accepted the quote{chosen}, so you cannot accept another one. {ask_us}")
-        if state == S.CLOSED:
-            return Blocked(f"This request is closed, so its quotes can no longer be accepted. {ask_us}")
-        return Blocked("Your quotes are not ready yet. We will send you an e-mail as soon as they are.")
-    if action == "decline":
-        if state == S.QUOTED:
-            return None
-        if state == S.CLOSED and quote_request.closed_reason == QuoteRequest.CloseReason.DECLINED:
-            return Blocked("You have already declined the quotes. Your request is closed.", True)
-        if state == S.CLOSED:
-            return Blocked("This request is already closed, so there is nothing to decline.", True)
-        if state == S.ACCEPTED:
-            return Blocked(f"You have already accepted a quote, so the others were declined for you. {ask_us}")
-        return Blocked("Your quotes are not ready yet. We will send you an e-mail as soon as they are.")
-    if action == "withdraw":
-        if state in OPEN_STATUSES:
-            return None
-        if state == S.CLOSED and quote_request.closed_reason == QuoteRequest.CloseReason.WITHDRAWN:
-            return Blocked("You have already withdrawn this request. It is closed.", True)
-        if state == S.CLOSED:
-            return Blocked("This request is already closed, so there is nothing to withdraw.", True)
-        return Blocked(f"You have accepted a quote, so this request can no longer be withdrawn here. {ask_us}")
-    raise ValueError(f"Unknown action {action!r}")
 
 
 def _back_to_status(token: str) -> HttpResponse:
@@ -412,55 +236,46 @@ def _back_to_status(token: str) -> HttpResponse:
     return response
 
 
-def _answer(request: HttpRequest, token: str, blocked: Blocked) -> HttpResponse:
-    if blocked.already_done:
-        messages.info(request, blocked.message)
+def _refused(request: HttpRequest, token: str, refusal: Refusal) -> HttpResponse:
+    if refusal.already_done:
+        messages.info(request, refusal.message)
         return _back_to_status(token)
-    return _render_status(request, token, http_status=409, problem=blocked.message)
+    return _render_status(request, token, http_status=409, problem=refusal.message)
 
 
-def _act(
-    request: HttpRequest,
-    token: str,
-    quote_request: QuoteRequest,
-    action: str,
-    move: Callable[[], object],
-    quote_id: int | None = None,
-) -> HttpResponse:
+def _act(request: HttpRequest, token: str, action: str, move: Callable[[], object]) -> HttpResponse:
     """Make the patient's move through its service, or explain why it cannot be made now."""
-    blocked = _blocked(quote_request, action, quote_id)
-    if blocked is not None:
-        return _answer(request, token, blocked)
     try:
         move()
-    except TransitionError as exc:
-        # Lost a race (often the same patient clicking twice): say what the request is now.
-        quote_request.refresh_from_db()
-        return _answer(request, token, _blocked(quote_request, action, quote_id) or Blocked(str(exc)))
+    except PatientActionRefused as exc:
+        return _refused(request, token, exc.refusal)
     messages.success(request, DONE[action])
     return _back_to_status(token)
+
+
+def _refusal_first(quote_request: QuoteRequest, action: str) -> Refusal | None:
+    # Before a form is checked: a patient who cannot act now hears why, not about the form.
+    return patient_action_refusal(quote_request=quote_request, action=action)
 
 
 @_private_page
 @require_POST
 def reply(request: HttpRequest, token: str) -> HttpResponse:
     quote_request = _find_request(token)
-    if blocked := _blocked(quote_request, "reply"):
-        return _answer(request, token, blocked)
+    if refusal := _refusal_first(quote_request, REPLY):
+        return _refused(request, token, refusal)
     form = PatientReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         had_files = bool(request.FILES.getlist(form.add_prefix("files")))
         return _render_status(request, token, http_status=400, reply_form=form, had_files=had_files)
-
-    def move():
-        patient_reply(
-            quote_request=quote_request,
-            text=form.cleaned_data["message"],
-            files=form.cleaned_data["files"],
-            site_url=site_base_url(request),
-        )
-
-    return _act(request, token, quote_request, "reply", move)
+    return _act(
+        request,
+        token,
+        REPLY,
+        lambda: patient_reply(
+            quote_request=quote_request, text=form.cleaned_data["message"], files=form.cleaned_data["files"]
+        ),
+    )
 
 
 @_private_page
@@ -470,38 +285,28 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     form = AcceptQuoteForm(request.POST)
     if not form.is_valid():
         return _render_status(
-            request, token, http_status=400, problem="We could not tell which quote you chose. Please try again."
+            request, token, http_status=400, problem=_("We could not tell which quote you chose. Please try again.")
         )
     quote_id = form.cleaned_data["quote"]
-
-    def move():
-        patient_accept_quote(quote_request=quote_request, facility_quote_id=quote_id, site_url=site_base_url(request))
-
-    return _act(request, token, quote_request, "accept", move, quote_id=quote_id)
+    return _act(
+        request, token, ACCEPT, lambda: patient_accept_quote(quote_request=quote_request, facility_quote_id=quote_id)
+    )
 
 
 @_private_page
 @require_POST
 def decline(request: HttpRequest, token: str) -> HttpResponse:
     quote_request = _find_request(token)
-
-    def move():
-        patient_decline_quotes(quote_request=quote_request, site_url=site_base_url(request))
-
-    return _act(request, token, quote_request, "decline", move)
+    return _act(request, token, DECLINE, lambda: patient_decline_quotes(quote_request=quote_request))
 
 
 @_private_page
 @require_POST
 def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     quote_request = _find_request(token)
-    if blocked := _blocked(quote_request, "withdraw"):
-        return _answer(request, token, blocked)
+    if refusal := _refusal_first(quote_request, WITHDRAW):
+        return _refused(request, token, refusal)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         return _render_status(request, token, http_status=400, withdraw_form=form)
-
-    def move():
-        patient_withdraw(quote_request=quote_request, site_url=site_base_url(request))
-
-    return _act(request, token, quote_request, "withdraw", move)
+    return _act(request, token, WITHDRAW, lambda: patient_withdraw(quote_request=quote_request))

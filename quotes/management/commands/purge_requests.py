@@ -3,14 +3,15 @@
 For a daily cron job. Every request closed or accepted more than ``--months`` months ago
 (default ``MEDTOUR_RETENTION_MONTHS``) loses the patient's details, texts and medical files; its
 reference, status, procedure, countries, dates and the facilities' quotes stay as anonymous
-figures, and the erasure is recorded in its history. Open requests are never touched. Running it
+figures, and the erasure is recorded (``Erasure``). Open requests are never touched. Running it
 again erases nothing more.
 """
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from quotes.services import quote_requests_due_for_purge, quote_requests_purge
+from quotes.models import QuoteRequest
+from quotes.services.retention import quote_requests_purge
 
 
 def plural(count: int, word: str) -> str:
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         if months < 1:
             raise CommandError("--months must be at least 1: a request is never erased the moment it closes.")
         if dry_run:
-            count = quote_requests_due_for_purge(months=months).count()
+            count = QuoteRequest.objects.due_for_purge(months=months).count()
             self.stdout.write(
                 f"Dry run: {plural(count, 'quote request')} closed or accepted more than "
                 f"{plural(months, 'month')} ago would be erased; nothing changed."

@@ -1,11 +1,16 @@
-"""Send the e-mail outbox: due notifications, with retries. ``--loop`` keeps a worker running."""
+"""Send the e-mail outbox: due notifications, with retries. ``--loop`` keeps a worker running.
+
+The worker is the only sender of mail: web processes only queue (``quotes.services.outbox``).
+``make run`` and ``make serve`` start one beside the web server; any number may run, on any number
+of machines, as each claims its rows.
+"""
 
 import signal
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quotes.services import notifications_send
+from quotes.services.outbox import notifications_send
 
 
 class Command(BaseCommand):

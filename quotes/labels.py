@@ -1,0 +1,42 @@
+"""How staff pages name statuses, people and lengths of time; shared by the admin, the dashboard
+and commands (so none of them imports another)."""
+
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from quotes.models import QuoteRequest
+
+S = QuoteRequest.Status
+
+# The model's status labels are written for the patient ("Waiting for your information"); staff
+# read these instead.
+STAFF_STATUS_LABELS = {
+    S.SUBMITTED: _("Submitted"),
+    S.IN_REVIEW: _("In review"),
+    S.AWAITING_PATIENT: _("Waiting for the patient"),
+    S.SENT_TO_FACILITIES: _("Sent to facilities"),
+    S.QUOTED: _("Quoted"),
+    S.ACCEPTED: _("Accepted"),
+    S.CLOSED: _("Closed"),
+}
+
+
+def staff_status_label(status: str) -> str:
+    return str(STAFF_STATUS_LABELS.get(status, status))
+
+
+def span(delta: datetime.timedelta) -> str:
+    """A short, rough length of time for a busy list: '2 d 3 h', '5 h 12 min', '7 min'."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"
+
+
+def user_label(user) -> str:
+    return user.get_full_name() or user.get_username()

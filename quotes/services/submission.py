@@ -1,0 +1,155 @@
+"""A patient's new quote request: saved with its files, first status and e-mails, all or nothing."""
+
+import datetime
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from facilities.models import Facility, Language, Procedure
+from quotes import consents
+from quotes.models import QuoteAttachment, QuoteRequest, StatusChange, hash_token, new_reference, status_token
+from quotes.selectors import coordinator_addresses
+from quotes.services.outbox import notification_new, notifications_queue
+from quotes.uploads import CheckedFile
+
+
+@dataclass(frozen=True)
+class Submission:
+    quote_request: QuoteRequest
+    created: bool
+
+
+def quote_request_submit(
+    *,
+    submission_key: str,
+    name: str,
+    email: str,
+    phone: str,
+    country_of_residence: str,
+    preferred_language: Language,
+    condition: str,
+    procedure: Procedure | None = None,
+    facilities: Iterable[Facility] = (),
+    countries: Iterable[str] = (),
+    suggest_facilities: bool = False,
+    travel_from: datetime.date | None = None,
+    travel_to: datetime.date | None = None,
+    budget_amount: Decimal | None = None,
+    budget_currency: str = "",
+    diagnosis: str = "",
+    previous_treatment: str = "",
+    medication: str = "",
+    allergies: str = "",
+    consent_marketing: bool = False,
+    files: Iterable[CheckedFile] = (),
+) -> Submission:
+    """Save a patient's request with its files, its first status and its e-mails, all or nothing.
+
+    The same ``submission_key`` (one per form shown) never makes a second request: a repeated
+    POST gets the request the first one made. The e-mails are queued, not sent (the outbox).
+    """
+    existing = QuoteRequest.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return Submission(existing, created=False)
+
+    now = timezone.now()
+    salt = secrets.token_hex(16)
+    quote_request = QuoteRequest(
+        name=name,
+        email=email,
+        phone=phone,
+        country_of_residence=country_of_residence,
+        preferred_language=preferred_language,
+        procedure=procedure,
+        preferred_countries=list(countries),
+        suggest_facilities=suggest_facilities,
+        travel_from=travel_from,
+        travel_to=travel_to,
+        budget_amount=budget_amount,
+        budget_currency=(budget_currency or "") if budget_amount is not None else "",
+        condition=condition,
+        diagnosis=diagnosis,
+        previous_treatment=previous_treatment,
+        medication=medication,
+        allergies=allergies,
+        consent_version=consents.CONSENT_VERSION,
+        consent_health_data_at=now,
+        consent_sharing_at=now,
+        consent_marketing_at=now if consent_marketing else None,
+        first_reply_due_at=now + datetime.timedelta(hours=settings.QUOTE_FIRST_REPLY_HOURS),
+        status_salt=salt,
+        status_token_hash=hash_token(status_token(salt)),
+        submission_key=submission_key,
+    )
+    stored: list[QuoteAttachment] = []
+    try:
+        with transaction.atomic():
+            for _attempt in range(5):
+                quote_request.reference = new_reference()
+                if not QuoteRequest.objects.filter(reference=quote_request.reference).exists():
+                    break
+            quote_request.save()
+            quote_request.preferred_facilities.set(list(facilities))
+            attachments_store(quote_request=quote_request, files=files, stored=stored)
+            StatusChange.objects.create(quote_request=quote_request, from_status="", to_status=quote_request.status)
+            notifications_queue(_submission_mail(quote_request))
+    except Exception as exc:
+        # Nothing was saved: files already written would be orphans, so remove them.
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        existing = QuoteRequest.objects.filter(submission_key=submission_key).first()
+        if isinstance(exc, IntegrityError) and existing is not None:
+            return Submission(existing, created=False)
+        raise
+    return Submission(quote_request, created=True)
+
+
+def attachments_store(
+    *,
+    quote_request: QuoteRequest,
+    files: Iterable[CheckedFile],
+    stored: list[QuoteAttachment],
+    from_patient_reply: bool = False,
+) -> None:
+    """Write checked files to private storage and record them; ``stored`` collects them for clean-up.
+
+    Call inside a transaction; if it fails, delete the files in ``stored``.
+    """
+    for checked in files:
+        attachment = QuoteAttachment(
+            quote_request=quote_request,
+            original_name=checked.original_name,
+            kind=checked.kind,
+            size=checked.size,
+            sha256=checked.sha256,
+            from_patient_reply=from_patient_reply,
+        )
+        attachment.file.save("upload", checked.upload, save=False)
+        stored.append(attachment)
+        attachment.save()
+
+
+def _submission_mail(quote_request: QuoteRequest) -> list:
+    common = {
+        "reference": quote_request.reference,
+        "first_reply_due_at": quote_request.first_reply_due_at.isoformat(),
+        "procedure": quote_request.procedure.name if quote_request.procedure else "",
+    }
+    rows = [
+        notification_new(
+            quote_request, quote_request.email, "patient_submitted", {**common, "name": quote_request.name}
+        )
+    ]
+    admin_path = reverse("admin:quotes_quoterequest_change", args=[quote_request.pk])
+    coordinator_context = {**common, "admin_path": admin_path, "country": quote_request.country_of_residence.code}
+    rows += [
+        notification_new(quote_request, address, "coordinator_new_request", coordinator_context)
+        for address in coordinator_addresses(quote_request=quote_request)
+    ]
+    return rows
