@@ -21,7 +21,15 @@ migrate: $(VENV)/.installed
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
+# Links in e-mails and in what commands print come from MEDTOUR_SITE_URL, never from a request:
+# these targets point it at the address they serve (unless it is set already).
+run demo serve: export MEDTOUR_SITE_URL ?= http://$(HOST):$(PORT)
+
+# The web server only queues e-mail; the worker beside it sends it (to the console, unless
+# DJANGO_EMAIL_BACKEND says otherwise) and stops with it.
 run: demo
+	@$(BIN)/python manage.py send_notifications --loop & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 check: $(VENV)/.installed
@@ -66,6 +74,8 @@ serve: $(VENV)/.installed
 	&& $(BIN)/python manage.py collectstatic --noinput -v0 \
 	&& $(BIN)/python manage.py migrate --noinput \
 	&& if [ "$(SERVE_DEMO)" = yes ]; then $(BIN)/python manage.py load_demo; fi \
-	&& echo "Serving on http://$(HOST):$(PORT)/ with $$WEB_CONCURRENCY gunicorn workers (Ctrl-C stops)." \
-	&& exec $(BIN)/gunicorn tourism.wsgi --bind $(HOST):$(PORT) --workers "$$WEB_CONCURRENCY" \
-		--access-logfile - --max-requests 2000 --max-requests-jitter 200 --no-control-socket
+	&& echo "Serving on http://$(HOST):$(PORT)/ with $$WEB_CONCURRENCY gunicorn workers and a mail worker (Ctrl-C stops)." \
+	&& { $(BIN)/python manage.py send_notifications --loop & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+		$(BIN)/gunicorn tourism.wsgi --bind $(HOST):$(PORT) --workers "$$WEB_CONCURRENCY" \
+		--access-logfile - --max-requests 2000 --max-requests-jitter 200 --no-control-socket; }
