@@ -3,8 +3,8 @@
 For each dataset (its own SQLite file and media under ``var/bench-1k/`` and ``var/bench-100k/``,
 built on the first run and reused, topped up if accreditations have since lapsed):
 
-1. ``manage.py bench_pages`` times every page in-process (Django test client, DEBUG off): queries
-   per page, median and 95th-percentile time;
+1. ``manage.py bench_pages`` (a ``facilities`` command) times every page in-process (Django test
+   client, DEBUG off): queries per page, median and 95th-percentile time;
 2. gunicorn is started on a free loopback port with production settings and the bench database,
    and ``bench.load`` measures requests per second of each page beside ``/healthz`` (same server,
    same run), then quote submissions per second from several clients, checking that every
@@ -118,6 +118,7 @@ def server_env(dataset: Dataset, *, production: bool) -> dict[str, str]:
             DJANGO_ENV="production",
             DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
             DJANGO_SECURE_SSL_REDIRECT="false",
+            MEDTOUR_SITE_URL="http://127.0.0.1",
         )
     else:
         env["DJANGO_ENV"] = "development"

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -102,6 +102,10 @@ class FacilityProcedureInline(admin.TabularInline):
 # Facilities --------------------------------------------------------------------------------------
 
 
+# The columns and filters below read ``is_listed`` and ``accredited_until`` from
+# ``FacilityQuerySet.with_listing``, so the admin says *Listed* exactly when the public site lists.
+
+
 class AccreditationStateFilter(admin.SimpleListFilter):
     title = _("accreditation state")
     parameter_name = "accreditation"
@@ -115,19 +119,34 @@ class AccreditationStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "current":
-            return queryset.filter(current_until__isnull=False)
+            return queryset.filter(accredited_until__isnull=False)
         if self.value() == "expiring":
-            return queryset.filter(current_until__lte=today() + datetime.timedelta(days=warning_days()))
+            return queryset.filter(accredited_until__lte=today() + datetime.timedelta(days=warning_days()))
         if self.value() == "expired":
-            return queryset.filter(current_until__isnull=True)
+            return queryset.filter(accredited_until__isnull=True)
+        return queryset
+
+
+class ListingFilter(admin.SimpleListFilter):
+    title = _("public listing")
+    parameter_name = "listing"
+
+    def lookups(self, request, model_admin):
+        return [("listed", _("Listed")), ("not_listed", _("Not listed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "listed":
+            return queryset.filter(is_listed=True)
+        if self.value() == "not_listed":
+            return queryset.filter(is_listed=False)
         return queryset
 
 
 @admin.register(Facility)
 class FacilityAdmin(admin.ModelAdmin):
     formfield_overrides = URL_HTTPS
-    list_display = ["name", "kind", "country", "city", "is_published", "listing_state", "current_until"]
-    list_filter = [AccreditationStateFilter, "is_published", ("country", CountryFilter), "kind"]
+    list_display = ["name", "kind", "country", "city", "is_published", "listing_state", "accredited_until"]
+    list_filter = [ListingFilter, AccreditationStateFilter, "is_published", ("country", CountryFilter), "kind"]
     search_fields = ["name", "city", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["languages"]
@@ -162,24 +181,17 @@ class FacilityAdmin(admin.ModelAdmin):
         return queryset, may_have_duplicates
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        current = Accreditation.objects.current().filter(facility=OuterRef("pk")).order_by()
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                current_until=Subquery(current.values("facility").annotate(last=Max("expires_on")).values("last")),
-                ever_accredited=Exists(Accreditation.objects.filter(facility=OuterRef("pk"))),
-            )
-        )
+        return super().get_queryset(request).with_listing()
 
-    @admin.display(description=_("Accredited until"), ordering="current_until")
-    def current_until(self, facility: Facility):
-        return facility.current_until or "—"
+    @admin.display(description=_("Accredited until"), ordering="accredited_until")
+    def accredited_until(self, facility: Facility):
+        return facility.accredited_until or "—"
 
-    @admin.display(description=_("Public listing"))
+    @admin.display(description=_("Public listing"), ordering="is_listed")
     def listing_state(self, facility: Facility) -> str:
-        if facility.is_published and facility.current_until:
-            if facility.current_until <= today() + datetime.timedelta(days=warning_days()):
+        if facility.is_listed:
+            ends = facility.accredited_until
+            if ends and ends <= today() + datetime.timedelta(days=warning_days()):
                 return format_html('<span class="state state-warn">{}</span>', _("Listed – accreditation expiring"))
             return format_html('<span class="state state-ok">{}</span>', _("Listed"))
         if facility.is_published:
@@ -189,7 +201,8 @@ class FacilityAdmin(admin.ModelAdmin):
     @admin.action(description=_("Publish selected facilities"), permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
         changed = facility_set_published(ids=queryset.values_list("pk", flat=True), published=True)
-        unlisted = queryset.filter(current_until__isnull=True).count()
+        # Asked after the update: published now, only their accreditation can keep them off the site.
+        unlisted = queryset.exclude(pk__in=Facility.objects.listed().values("pk")).count()
         self.message_user(
             request,
             ngettext("%(n)d facility published.", "%(n)d facilities published.", changed) % {"n": changed},

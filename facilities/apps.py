@@ -6,4 +6,7 @@ class FacilitiesConfig(AppConfig):
     verbose_name = "Facility directory"
 
     def ready(self) -> None:
-        from facilities import signals  # noqa: F401  (connects the receivers)
+        # Importing the module connects the listing-window receivers (decorated there).
+        from facilities.signals import connect_directory_signals
+
+        connect_directory_signals()

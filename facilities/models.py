@@ -8,16 +8,18 @@ published and holds a current accreditation (``Facility.objects.listed()``).
 import datetime
 
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, DateField, Exists, F, OuterRef, Q, When
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from tourism import dates
+
 
 def today() -> datetime.date:
-    return timezone.localdate()
+    # Read through the module at each call: moving ``tourism.dates.today`` moves the listing too.
+    return dates.today()
 
 
 class AccreditationBody(models.Model):
@@ -102,26 +104,57 @@ class Language(models.Model):
         return self.name
 
 
+def accredited_q(prefix: str = "", on: datetime.date | None = None) -> Q:
+    """The accreditation half of the listing test, on a facility reached through ``prefix``, for today.
+
+    Reads the stored listing window; see ``FacilityQuerySet.accredited`` and ``facilities.listing``.
+    """
+    on = on or today()
+    return Q(**{f"{prefix}listed_from__lte": on, f"{prefix}listed_until__gte": on})
+
+
 def listed_q(prefix: str = "", on: datetime.date | None = None) -> Q:
     """The listing test on a facility reached through ``prefix`` (e.g. ``"facility__"``), for today.
 
     Reads the stored listing window; see ``FacilityQuerySet.listed`` and ``facilities.listing``.
     """
-    on = on or today()
-    return Q(**{f"{prefix}is_published": True, f"{prefix}listed_from__lte": on, f"{prefix}listed_until__gte": on})
+    return Q(**{f"{prefix}is_published": True}) & accredited_q(prefix, on)
 
 
 class FacilityQuerySet(models.QuerySet):
     def listed(self, on: datetime.date | None = None) -> "FacilityQuerySet":
         """Published facilities holding a current accreditation: the only ones shown in public.
 
+        This is the one definition of *listed*: everything else that needs it (the admin's
+        columns and filters, ``with_listing``, ``facilities.selectors.listed_facility_ids``,
+        ``listed_q`` for joins) is built on it or on ``accredited``.
+        """
+        return self.accredited(on).filter(is_published=True)
+
+    def accredited(self, on: datetime.date | None = None) -> "FacilityQuerySet":
+        """Facilities, published or not, holding a current accreditation on a day (today by default).
+
         For today this reads the stored listing window (``listed_from``..``listed_until``, kept by
         ``facility_listing_refresh``), an indexed range test instead of a look-up of the
         accreditations for every facility. For any other day it asks the accreditations directly.
         """
         if on is None or on == today():
-            return self.filter(listed_q())
-        return self.accredited_on(on).filter(is_published=True)
+            return self.filter(accredited_q())
+        return self.accredited_on(on)
+
+    def with_listing(self) -> "FacilityQuerySet":
+        """Each facility with ``is_listed`` and ``accredited_until``, by ``listed`` and ``accredited``, today.
+
+        ``accredited_until`` is the last day of the accreditation cover the listing runs on, or
+        None when the facility holds no current accreditation. Both are subqueries on the primary
+        key, so a page of facilities stays one query however many rows it has.
+        """
+        manager = self.model._default_manager
+        accredited = Exists(manager.accredited().filter(pk=OuterRef("pk")))
+        return self.annotate(
+            is_listed=Exists(manager.listed().filter(pk=OuterRef("pk"))),
+            accredited_until=Case(When(accredited, then=F("listed_until")), default=None, output_field=DateField()),
+        )
 
     def accredited_on(self, on: datetime.date) -> "FacilityQuerySet":
         """Facilities with an accreditation current on a day, from the accreditation records."""

@@ -1,17 +1,19 @@
-"""The public directory: the filterable list of listed facilities and each facility's page."""
+"""The public directory: the home page, the filterable list of listed facilities, each facility's
+page, the procedure pages and the page about accreditation bodies."""
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from facilities.filters import FacilityFilter
-from facilities.models import Facility, FacilityPhoto, Procedure
+from facilities.models import Accreditation, AccreditationBody, Facility, FacilityPhoto, Procedure
 from facilities.selectors import (
     cost_by_country,
+    destinations,
     facility_cards_for_ids,
     facility_for_page,
     facility_page_ids,
@@ -24,6 +26,45 @@ from tourism.pagecache import public_page
 from tourism.seo import site_base_url
 
 MAX_PAGE_DIGITS = 7
+POPULAR_PROCEDURES = 6
+
+
+@require_safe
+@public_page
+def home(request: HttpRequest) -> HttpResponse:
+    procedures = procedures_with_stats(Procedure.objects.published().order_by("category__position", "name"))
+    popular = sorted(procedures, key=lambda p: (-p.facility_count, p.name))[:POPULAR_PROCEDURES]
+    places = destinations()
+    return render(
+        request,
+        "home.html",
+        {
+            "procedures": procedures,
+            "popular": [p for p in popular if p.facility_count],
+            "destinations": places,
+            "listed_count": sum(n for _, n in places),
+        },
+    )
+
+
+@require_safe
+@public_page
+def accreditation(request: HttpRequest) -> HttpResponse:
+    counts = dict(
+        Accreditation.objects.current()
+        .filter(facility__in=Facility.objects.listed().values("pk"))
+        .order_by()
+        .values("body")
+        .annotate(n=Count("facility", distinct=True))
+        .values_list("body", "n")
+    )
+    bodies = list(AccreditationBody.objects.order_by("name"))
+    for body in bodies:
+        body.listed_count = counts.get(body.pk, 0)
+    return render(request, "pages/accreditation.html", {"bodies": bodies})
+
+
+# Facilities ---------------------------------------------------------------------------------------
 
 
 @require_safe

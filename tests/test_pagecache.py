@@ -32,7 +32,6 @@ from tests.factories import (
     make_procedure,
     make_quote_request,
 )
-from tourism import pagecache
 from tourism.pagecache import directory_generation, public_page
 
 pytestmark = pytest.mark.django_db
@@ -211,9 +210,18 @@ def test_decorated_pages_still_refuse_post_and_answer_head(client, name):
 
 def test_a_new_day_gives_a_new_copy(client, directory, monkeypatch):
     client.get(reverse("home"))
-    monkeypatch.setattr(pagecache, "today", lambda: TODAY + datetime.timedelta(days=1))
+    monkeypatch.setattr("tourism.dates.today", lambda: TODAY + datetime.timedelta(days=1))
     _, queries = queries_for(client, reverse("home"))
     assert queries > 0
+
+
+def test_at_midnight_an_expired_accreditation_leaves_the_cached_home_page(client, monkeypatch):
+    # One calendar for the cache keys and the listing rule: moving it moves both, with no edit.
+    facility = make_facility(accredited=False)
+    make_accreditation(facility=facility, awarded_on=TODAY - datetime.timedelta(days=300), expires_on=TODAY)
+    assert "Compare 1 accredited hospital or clinic" in client.get(reverse("home")).content.decode()
+    monkeypatch.setattr("tourism.dates.today", lambda: TODAY + datetime.timedelta(days=1))
+    assert "Compare 0 accredited hospitals and clinics" in client.get(reverse("home")).content.decode()
 
 
 def test_directory_cache_off_neither_serves_nor_stores(client, directory, settings):

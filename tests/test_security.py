@@ -14,7 +14,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from tests.factories import make_facility, make_quote_request
+from tests.factories import make_facility, make_quote_request, make_staff
 from tourism import login_guard
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +38,7 @@ def production(tmp_path: Path, **extra: str) -> dict[str, str]:
         "DJANGO_ENV": "production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "medtour.example",
+        "MEDTOUR_SITE_URL": "https://medtour.example",
         "MEDTOUR_DATA_DIR": str(tmp_path),
         **extra,
     }
@@ -46,6 +47,7 @@ def production(tmp_path: Path, **extra: str) -> dict[str, str]:
 # The deploy check -----------------------------------------------------------------------------------
 
 
+@pytest.mark.subprocess
 def test_deploy_check_reports_nothing_with_production_settings(tmp_path):
     result = run_django(production(tmp_path), "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -53,6 +55,7 @@ def test_deploy_check_reports_nothing_with_production_settings(tmp_path):
     assert "WARNINGS" not in result.stdout + result.stderr
 
 
+@pytest.mark.subprocess
 def test_deploy_check_does_complain_about_a_weak_production_setup(tmp_path):
     # The check really runs: a plain-http setup is reported.
     env = production(tmp_path, DJANGO_SECURE_SSL_REDIRECT="false", DJANGO_SECURE_COOKIES="false")
@@ -158,6 +161,7 @@ def test_customised_admin_pages_render_under_the_policy(admin_client, client):
         assert_security_headers(page)
 
 
+@pytest.mark.subprocess
 def test_production_sends_hsts_and_secure_httponly_cookies(tmp_path):
     code = """
 import django, json
@@ -191,6 +195,7 @@ print(json.dumps({
     assert seen["session_cookie"] == [True, True]
 
 
+@pytest.mark.subprocess
 def test_local_production_run_over_http_can_turn_secure_cookies_off(tmp_path):
     code = "import django; django.setup(); from django.conf import settings as s; "
     code += "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS)"
@@ -201,6 +206,7 @@ def test_local_production_run_over_http_can_turn_secure_cookies_off(tmp_path):
     assert result.stdout.split() == ["False", "False", "False", "31536000"]
 
 
+@pytest.mark.subprocess
 def test_photos_on_object_storage_are_allowed_as_images(tmp_path):
     code = "import django; django.setup(); from tourism.middleware import content_security_policy as p; print(p())"
     result = run_django({"DJANGO_MEDIA_URL": "https://photos.example.net/media/"}, "-c", code)
@@ -214,9 +220,9 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def staff(django_user_model):
+def staff():
     cache.clear()
-    yield django_user_model.objects.create_user("cora", password=PASSWORD, is_staff=True)
+    yield make_staff(username="cora", password=PASSWORD)
     cache.clear()
 
 
@@ -236,7 +242,7 @@ THROTTLED = "Too many failed sign-in attempts"
 
 
 @pytest.mark.django_db
-def test_a_username_is_paused_after_five_failures_even_with_the_right_password(client, staff, django_user_model):
+def test_a_username_is_paused_after_five_failures_even_with_the_right_password(client, staff):
     for attempt in range(4):
         response = sign_in(client, "cora", f"wrong {attempt}")
         assert response.status_code == 200
@@ -254,7 +260,7 @@ def test_a_username_is_paused_after_five_failures_even_with_the_right_password(c
     assert THROTTLED in sign_in(client, "CORA ", PASSWORD).content.decode()
 
     # Another account is not affected.
-    django_user_model.objects.create_user("otto", password=PASSWORD, is_staff=True)
+    make_staff(username="otto", password=PASSWORD)
     assert sign_in(client, "otto", PASSWORD).status_code == 302
     assert signed_in(client)
 
@@ -314,7 +320,8 @@ def test_an_incomplete_form_is_not_counted(client, staff):
 # The admin's path -----------------------------------------------------------------------------------------
 
 
-def test_the_admin_moves_with_its_setting_and_robots_txt_follows(tmp_path):
+@pytest.mark.subprocess
+def test_the_admin_moves_with_its_setting_and_robots_txt_does_not_reveal_it(tmp_path):
     code = """
 import django, json
 django.setup()
@@ -332,7 +339,8 @@ print(json.dumps({
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout)
     assert seen["index"] == "/staff-desk/x7/"
-    assert "Disallow: /staff-desk/x7/\n" in seen["robots"]
+    assert "staff-desk" not in seen["robots"] and "x7" not in seen["robots"]
+    assert "Sitemap: " in seen["robots"]
     assert (seen["old"], seen["new"]) == (404, 200)
 
 
@@ -341,6 +349,7 @@ def test_the_admin_path_defaults_to_admin():
 
 
 @pytest.mark.parametrize("value", ["/admin/", "admin", "", "staff desk/", "../admin/", "quote/", "a//", "admin/?x/"])
+@pytest.mark.subprocess
 def test_a_bad_admin_path_is_refused_at_start_up(value, tmp_path):
     env = {"DJANGO_ADMIN_PATH": value, "MEDTOUR_DATA_DIR": str(tmp_path)}
     result = run_django(env, "-c", "import django; django.setup()")

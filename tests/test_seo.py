@@ -40,13 +40,22 @@ def test_sitemap_lists_listed_facilities_published_procedures_and_pages(client):
         assert reverse(name) in paths
 
 
-def test_robots_txt_points_at_the_sitemap_and_keeps_out_of_private_areas(client):
+def test_robots_txt_points_at_the_sitemap_and_keeps_out_of_the_quote_form(client):
     response = client.get("/robots.txt")
     assert response["Content-Type"].startswith("text/plain")
     text = response.content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in text
-    assert f"Disallow: {reverse('admin:index')}" in text
-    assert f"Disallow: {reverse('quotes:request')}" in text
+    disallowed = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Disallow:")]
+    assert disallowed == [reverse("quotes:request")]
+
+
+def test_robots_txt_does_not_reveal_the_admin(client):
+    # Anyone can read robots.txt: listing the admin there would tell them where to knock.
+    # (tests/test_security.py checks the same with a custom DJANGO_ADMIN_PATH.)
+    admin_path = reverse("admin:index")
+    text = client.get("/robots.txt").content.decode()
+    assert admin_path not in text
+    assert admin_path.strip("/") not in text
 
 
 def head(html: str, pattern: str) -> list[str]:

@@ -76,6 +76,7 @@ def test_media_is_only_read_and_not_written(client, media):
     assert client.post("/media/facility-photos/abc-large.jpg").status_code in (403, 404, 405)
 
 
+@pytest.mark.subprocess
 def test_private_files_cannot_live_inside_public_media(tmp_path):
     result = _settings_run(
         {"DJANGO_MEDIA_ROOT": str(tmp_path / "media"), "DJANGO_PRIVATE_MEDIA_ROOT": str(tmp_path / "media" / "p")},
@@ -96,6 +97,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
             "DJANGO_ENV": "production",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,medtour.example",
+            "MEDTOUR_SITE_URL": "https://medtour.example",
             "MEDTOUR_DATA_DIR": str(tmp_path / "data"),
             "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
         }
@@ -116,6 +118,7 @@ def _settings_run(env: dict[str, str], code: str) -> subprocess.CompletedProcess
     )
 
 
+@pytest.mark.subprocess
 def test_production_uses_hashed_compressed_static_files_and_tests_do_not(tmp_path, settings):
     result = _settings_run(
         production_env(tmp_path),
@@ -134,12 +137,6 @@ def test_production_uses_hashed_compressed_static_files_and_tests_do_not(tmp_pat
 
 
 # The production stack under gunicorn ------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -171,16 +168,21 @@ def gunicorn_site(tmp_path):
     private.mkdir(parents=True)
     (private / "scan.pdf").write_bytes(b"%PDF- a medical file")
 
-    port = _free_port()
+    # gunicorn is handed a socket already listening, rather than a port number found free a moment
+    # before: with tests running side by side, another process could take that port in between.
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "tourism.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+        [str(BIN / "gunicorn"), "tourism.wsgi", "--bind", f"fd://{listener.fileno()}", "--workers", "2"]
         + ["--no-control-socket"],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        pass_fds=[listener.fileno()],
     )
+    listener.close()
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -205,6 +207,7 @@ def gunicorn_site(tmp_path):
         server.stderr.close()
 
 
+@pytest.mark.subprocess
 def test_gunicorn_serves_the_production_stack(gunicorn_site):
     base, manifest = gunicorn_site
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def test_healthz_reports_a_working_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -100,6 +100,11 @@ def _settings_import(env: dict) -> subprocess.CompletedProcess:
         ({"DJANGO_ENV": "production", "DJANGO_ALLOWED_HOSTS": "medtour.example"}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_ENV": "production", "DJANGO_SECRET_KEY": "x" * 50}, "DJANGO_ALLOWED_HOSTS"),
         (
+            {"DJANGO_ENV": "production", "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "medtour.example"},
+            "MEDTOUR_SITE_URL",
+        ),
+        ({"MEDTOUR_SITE_URL": "medtour.example/path"}, "MEDTOUR_SITE_URL"),
+        (
             {
                 "DJANGO_ENV": "production",
                 "DJANGO_SECRET_KEY": "x" * 50,
@@ -111,6 +116,7 @@ def _settings_import(env: dict) -> subprocess.CompletedProcess:
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG"),
     ],
 )
+@pytest.mark.subprocess
 def test_production_refuses_to_start_without_its_settings(env, missing):
     result = _settings_import(env)
     assert result.returncode != 0
@@ -118,9 +124,15 @@ def test_production_refuses_to_start_without_its_settings(env, missing):
     assert missing in result.stderr
 
 
+@pytest.mark.subprocess
 def test_production_starts_with_its_settings():
     result = _settings_import(
-        {"DJANGO_ENV": "production", "DJANGO_SECRET_KEY": "s" * 50, "DJANGO_ALLOWED_HOSTS": "medtour.example"}
+        {
+            "DJANGO_ENV": "production",
+            "DJANGO_SECRET_KEY": "s" * 50,
+            "DJANGO_ALLOWED_HOSTS": "medtour.example",
+            "MEDTOUR_SITE_URL": "https://medtour.example",
+        }
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"

@@ -1,19 +1,19 @@
 """Staff sign-in throttling: password guessing against the admin is paused after repeated failures.
 
-Failures are counted in the cache per username and per client address (with Redis as the cache,
-REDIS_URL, the counts hold across processes and servers). After
+Failures are counted per username and per client address by ``tourism.throttle``, in the shared
+cache (with Redis as the cache, REDIS_URL, the counts hold across processes and servers). After
 ``LOGIN_MAX_FAILURES_PER_USERNAME`` failures for one username, or ``LOGIN_MAX_FAILURES_PER_ADDRESS``
 from one address, within ``LOGIN_LOCKOUT_MINUTES``, every attempt is refused for that many minutes,
 even one with the right password: otherwise the lock would tell a guesser when they had it right.
 A successful sign-in clears its username's count. Usernames and addresses are hashed before they
 become cache keys, and unknown usernames are counted like real ones so the lock reveals nothing.
+While the cache does not answer, nothing is counted and nothing is locked: sign-in stays open
+(rather than shutting every member of staff out) and ``tourism.cache`` logs a warning.
 """
 
-import hashlib
 import logging
 import math
 import time
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -22,20 +22,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from quotes.ratelimit import client_address
+from tourism import throttle
+from tourism.throttle import Limit, client_address
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Limit:
-    allowed: bool
-    retry_after: int = 0  # seconds
-
-
 def _key(kind: str, value: str) -> str:
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:login:{kind}:{value}".encode()).hexdigest()[:32]
-    return f"login-guard:{kind}:{digest}"
+    return f"login-guard:{kind}:{throttle.private_digest('login', kind, value)}"
 
 
 def _subjects(username: str, address: str) -> list[tuple[str, str, int]]:
@@ -64,26 +58,16 @@ def record_failure(*, username: str, address: str) -> Limit:
     retry_after = 0
     for kind, value, limit in _subjects(username, address):
         key = _key(f"{kind}-failures", value)
-        # add then incr: atomic in Redis, so processes racing each other cannot lose a count.
-        cache.add(key, 0, timeout=window)
-        try:
-            failures = cache.incr(key)
-        except ValueError:  # Expired between add and incr.
-            cache.set(key, 1, timeout=window)
-            failures = 1
-        else:
-            # Only Redis's incr keeps the expiry; others (the file cache) rewrite it as the default.
-            cache.touch(key, timeout=window)
-        if failures >= limit:
+        if throttle.count(key, timeout=window) >= limit:
             cache.set(_key(f"{kind}-locked", value), now + window, timeout=window)
-            cache.delete(key)
+            throttle.forget(key)
             retry_after = window
             logger.warning("Staff sign-in paused for %d minutes: too many failures for one %s", window // 60, kind)
     return Limit(allowed=not retry_after, retry_after=retry_after)
 
 
 def record_success(*, username: str) -> None:
-    cache.delete(_key("username-failures", username.strip().casefold()))
+    throttle.forget(_key("username-failures", username.strip().casefold()))
 
 
 class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):

@@ -12,7 +12,7 @@ A timeout bounds how long any entry lives even if an invalidation were missed. N
 holds a CSRF token or any patient data: only directory data that every visitor sees alike.
 
 ``public_page`` caches whole pages for anonymous visitors on the same terms (see its docstring);
-``tourism.signals`` calls ``directory_changed()`` after every committed change to the directory.
+``facilities.signals`` calls ``directory_changed()`` after every committed change to the directory.
 """
 
 import functools
@@ -26,7 +26,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import patch_vary_headers
 
-from facilities.models import today
+from tourism import dates
 
 T = TypeVar("T")
 
@@ -56,7 +56,7 @@ def cache_enabled() -> bool:
 
 def data_key(name: str, *parts: object) -> str:
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"directory:{directory_generation()}:{today().isoformat()}:{name}:{digest}"
+    return f"directory:{directory_generation()}:{dates.today().isoformat()}:{name}:{digest}"
 
 
 def cached_data(name: str, parts: tuple, compute: Callable[[], T], timeout: int = DEFAULT_TIMEOUT) -> T:

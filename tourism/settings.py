@@ -159,8 +159,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Rate limits, the sign-in throttle and the cached public pages (tourism.pagecache) live here, so
 # every worker process must see the same cache: Redis when given, else files in DATA_DIR/cache
 # (made on first write) in production. Development and tests keep a per-process memory cache.
+# The site works without its cache, so a Redis that stops answering costs a request at most these
+# short timeouts, and is then skipped for a while (tourism.cache) rather than failing every page.
+CACHE_CONNECT_TIMEOUT_MS = env_int("MEDTOUR_CACHE_CONNECT_TIMEOUT_MS", 300)
+CACHE_SOCKET_TIMEOUT_MS = env_int("MEDTOUR_CACHE_SOCKET_TIMEOUT_MS", 300)
+CACHE_RETRY_SECONDS = env_int("MEDTOUR_CACHE_RETRY_SECONDS", 15)
 if env_str("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "tourism.cache.FailSoftRedisCache",
+            "LOCATION": env_str("REDIS_URL"),
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_CONNECT_TIMEOUT_MS / 1000,
+                "socket_timeout": CACHE_SOCKET_TIMEOUT_MS / 1000,
+                "RETRY_AFTER": CACHE_RETRY_SECONDS,
+            },
+        }
+    }
 elif PRODUCTION:
     CACHES = {
         "default": {
@@ -245,8 +260,17 @@ COORDINATOR_EMAILS = env_list("MEDTOUR_COORDINATOR_EMAILS", ["coordinators@medto
 NOTIFICATION_MAX_ATTEMPTS = env_int("MEDTOUR_NOTIFICATION_MAX_ATTEMPTS", 8)
 
 SITE_NAME = "Medtour"
-# The public address, used in canonical links and the sitemap; empty means "the host asked for".
-SITE_URL = env_str("MEDTOUR_SITE_URL")
+# The public address (scheme and host, e.g. https://medtour.example): links in e-mails and commands
+# are made from it (never from a request's Host header), and so are canonical links and the sitemap.
+# Required in production; elsewhere empty means http://127.0.0.1:8000 for mail (`make run` sets it
+# from HOST and PORT) and "the host asked for" for the pages' own links.
+SITE_URL = env_str("MEDTOUR_SITE_URL").rstrip("/")
+if SITE_URL and not re.fullmatch(r"https?://[^/?#\s]+", SITE_URL):
+    raise ImproperlyConfigured(
+        f"MEDTOUR_SITE_URL must be a scheme and host, e.g. https://medtour.example; not {SITE_URL!r}."
+    )
+if PRODUCTION and not SITE_URL:
+    raise ImproperlyConfigured("MEDTOUR_SITE_URL must be set when DJANGO_ENV=production: e-mails link to it.")
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")

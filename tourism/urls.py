@@ -1,20 +1,24 @@
-"""Root URLs: site pages, the directory, procedures, quotes, the sitemap and the staff admin."""
+"""Root URLs: site pages, the directory, procedures, quotes, the sitemap and the staff admin.
+
+The one module of ``tourism`` that imports the apps: it is where they are put together.
+"""
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from facilities import views as directory_views
+from facilities.sitemaps import SITEMAPS
 from tourism import views
 from tourism.login_guard import ThrottledAdminAuthenticationForm
-from tourism.sitemaps import SITEMAPS
 
 # Password guessing against staff accounts is throttled (tourism.login_guard).
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("accreditation/", views.accreditation, name="accreditation"),
+    path("", directory_views.home, name="home"),
+    path("accreditation/", directory_views.accreditation, name="accreditation"),
     path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),

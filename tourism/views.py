@@ -1,59 +1,22 @@
-"""Site-wide views: home, the accreditation and privacy pages, robots.txt, health check, errors."""
+"""Site-wide views that read no app's data: the privacy page, robots.txt, health check, errors.
+
+Pages that show the directory (home, accreditation) live in ``facilities.views``.
+"""
 
 import logging
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from facilities.models import Accreditation, AccreditationBody, Facility, Procedure
-from facilities.selectors import destinations, procedures_with_stats
 from tourism.pagecache import public_page
 from tourism.seo import site_base_url
 
 logger = logging.getLogger(__name__)
-
-POPULAR_PROCEDURES = 6
-
-
-@require_safe
-@public_page
-def home(request: HttpRequest) -> HttpResponse:
-    procedures = procedures_with_stats(Procedure.objects.published().order_by("category__position", "name"))
-    popular = sorted(procedures, key=lambda p: (-p.facility_count, p.name))[:POPULAR_PROCEDURES]
-    places = destinations()
-    return render(
-        request,
-        "home.html",
-        {
-            "procedures": procedures,
-            "popular": [p for p in popular if p.facility_count],
-            "destinations": places,
-            "listed_count": sum(n for _, n in places),
-        },
-    )
-
-
-@require_safe
-@public_page
-def accreditation(request: HttpRequest) -> HttpResponse:
-    counts = dict(
-        Accreditation.objects.current()
-        .filter(facility__in=Facility.objects.listed().values("pk"))
-        .order_by()
-        .values("body")
-        .annotate(n=Count("facility", distinct=True))
-        .values_list("body", "n")
-    )
-    bodies = list(AccreditationBody.objects.order_by("name"))
-    for body in bodies:
-        body.listed_count = counts.get(body.pk, 0)
-    return render(request, "pages/accreditation.html", {"bodies": bodies})
 
 
 @require_safe
@@ -71,9 +34,10 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
+    # The admin is left out on purpose: robots.txt is public, and naming the admin's path here
+    # would undo moving it (DJANGO_ADMIN_PATH). Its pages are not linked from anywhere public.
     lines = [
         "User-agent: *",
-        f"Disallow: {reverse('admin:index')}",
         f"Disallow: {reverse('quotes:request')}",
         f"Sitemap: {site_base_url(request)}{reverse('sitemap')}",
     ]
@@ -83,14 +47,19 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
+    """200 "ok"; 200 "degraded" while the cache does not answer (the site works without it, slower,
+    and must stay in the load balancer); 503 only without the database."""
+    from tourism.cache import cache_answers
+
+    cache_state = "ok" if cache_answers() else "unavailable"
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
         logger.exception("Health check: the database did not answer")
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return JsonResponse({"status": "error", "database": "unavailable", "cache": cache_state}, status=503)
+    return JsonResponse({"status": "ok" if cache_state == "ok" else "degraded", "database": "ok", "cache": cache_state})
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

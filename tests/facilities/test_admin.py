@@ -71,6 +71,9 @@ def test_changelist_search_and_filters_render(admin_client, directory):
         {"accreditation": "current"},
         {"accreditation": "expiring"},
         {"accreditation": "expired"},
+        {"listing": "listed"},
+        {"listing": "not_listed"},
+        {"listing": "no-such-value"},
     ]:
         assert admin_client.get(url, params).status_code == 200, params
     url = reverse("admin:facilities_accreditation_changelist")
@@ -105,16 +108,20 @@ def test_published_but_unlisted_facility_is_flagged(admin_client):
     assert "state-alert" in html
 
 
-def test_changelist_query_count_does_not_grow(admin_client, django_assert_num_queries, django_assert_max_num_queries):
+@pytest.mark.parametrize("params", [{}, {"listing": "not_listed"}, {"accreditation": "expiring"}, {"o": "6.7"}])
+def test_changelist_query_count_does_not_grow(
+    admin_client, django_assert_num_queries, django_assert_max_num_queries, params
+):
     for _ in range(3):
         make_facility()
     url = reverse("admin:facilities_facility_changelist")
     with django_assert_max_num_queries(20) as few:
-        admin_client.get(url)
-    for _ in range(20):
-        make_accreditation(facility=make_facility())
+        admin_client.get(url, params)
+    for n in range(20):
+        facility = make_facility(is_published=n % 2 == 0, accredited=n % 3 != 0)
+        make_accreditation(facility=facility, expires_on=TODAY + (n + 1) * DAY)
     with django_assert_num_queries(len(few.captured_queries)):
-        admin_client.get(url)
+        admin_client.get(url, params)
 
 
 def test_publish_and_unpublish_actions(admin_client):
@@ -309,3 +316,16 @@ def test_procedure_admin_refuses_inverted_fact_ranges(admin_client):
     response = admin_client.post(reverse("admin:facilities_procedure_change", args=[procedure.pk]), data)
     assert response.status_code == 200
     assert "The longest hospital stay must not be below the shortest." in response.content.decode()
+
+
+def test_changelist_sorts_by_accredited_until_and_by_listing(admin_client):
+    make_facility(name="Later")  # accredited for a year
+    soon = make_facility(name="Sooner", accredited=False)
+    make_accreditation(facility=soon, expires_on=TODAY + 20 * DAY)
+    make_facility(name="Draft", is_published=False, accredited=False)
+    url = reverse("admin:facilities_facility_changelist")
+    for order, names in [("7", ["Sooner", "Later"]), ("-7", ["Later", "Sooner"])]:
+        response = admin_client.get(url, {"o": order, "accreditation": "current"})
+        assert [f.name for f in response.context["cl"].result_list] == names
+    by_listing = [f.name for f in admin_client.get(url, {"o": "6.1"}).context["cl"].result_list]
+    assert by_listing == ["Draft", "Later", "Sooner"]

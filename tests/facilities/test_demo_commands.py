@@ -5,10 +5,11 @@ import re
 
 import pytest
 from django.core.files.storage import default_storage
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, get_commands
 from django.db.models import Count
 from PIL import Image
 
+from facilities.demo_data import FACILITIES
 from facilities.demo_procedures import PAGES, TEXT_FIELDS
 from facilities.models import (
     Accreditation,
@@ -27,6 +28,7 @@ EXPIRED_ONLY = {"centro-rehabilitacion-cerros-orientales", "centro-columna-costa
 SUSPENDED_ONLY = "tamarind-court-hospital"
 UNPUBLISHED = "luzanky-spine-clinic"
 RENEWED = "ege-meridian-hospital"
+DEMO_SLUGS = [data.slug for data in FACILITIES]
 
 PROCEDURE_SLUGS = {
     "lumbar-spinal-fusion",
@@ -199,6 +201,26 @@ def test_load_demo_twice_changes_nothing():
     output = load_demo()
     assert snapshot() == before
     assert "0 created, 0 updated" in output
+
+
+def test_load_demo_reports_the_directory_then_the_requests():
+    lines = load_demo(no_photos=True).splitlines()
+    facilities = Facility.objects.filter(slug__in=DEMO_SLUGS)
+    assert lines[0] == (
+        f"Demo facilities: {len(DEMO_SLUGS)} created, 0 updated, 0 unchanged; "
+        f"{facilities.listed().count()} of {len(DEMO_SLUGS)} listed."
+    )
+    assert re.fullmatch(
+        r"Totals: \d+ accreditation bodies, \d+ accreditations \(\d+ expiring within 60 days\), "
+        r"\d+ procedures, \d+ prices, \d+ languages, 0 photos\.",
+        lines[1],
+    )
+    assert lines[2].startswith("Demo quote requests: ")
+
+
+def test_load_demo_is_a_quotes_command_and_facilities_has_none_of_its_own():
+    # The directory half lives in facilities; the command that adds the requests must not.
+    assert get_commands()["load_demo"] == "quotes"
 
 
 def generate(count: int, **options) -> None:

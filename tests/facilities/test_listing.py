@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from facilities.models import Accreditation, Facility
-from tests.factories import make_accreditation, make_facility
+from tests.factories import make_accreditation, make_body, make_facility
 
 pytestmark = pytest.mark.django_db
 
@@ -231,3 +231,162 @@ def test_window_never_lists_past_the_expiry_without_any_refresh(monkeypatch):
     after = TODAY + 6 * DAY
     monkeypatch.setattr("facilities.models.today", lambda: after)
     assert listed_slugs() == set()
+
+
+# One definition of "listed": every place that says it agrees with Facility.objects.listed() -----
+
+
+def facilities_in_every_state() -> dict[str, Facility]:
+    """One facility per way of being listed or not, including windows left behind by bulk writes."""
+    states = {
+        "listed": make_facility(),
+        "listed, expiring soon": make_facility(accredited=False),
+        "listed across a renewal": make_facility(accredited=False),
+        "unpublished, accredited": make_facility(is_published=False),
+        "unpublished, nothing": make_facility(is_published=False, accredited=False),
+        "no accreditation": make_facility(accredited=False),
+        "expired": make_facility(accredited=False),
+        "suspended": make_facility(accredited=False),
+        "not yet in force": make_facility(accredited=False),
+        "in a gap": make_facility(accredited=False),
+        # Bulk writes send no signal: the stored window keeps saying what it said until the daily
+        # refresh. The site follows the window, so the admin must too.
+        "revoked in bulk": make_facility(),
+        "awarded in bulk": make_facility(accredited=False),
+    }
+    for name, facility in states.items():
+        Facility.objects.filter(pk=facility.pk).update(name=name.capitalize())
+    make_accreditation(facility=states["listed, expiring soon"], expires_on=TODAY + 5 * DAY)
+    make_accreditation(facility=states["listed across a renewal"], awarded_on=TODAY - 300 * DAY, expires_on=TODAY)
+    make_accreditation(facility=states["listed across a renewal"], awarded_on=TODAY + DAY, expires_on=TODAY + 700 * DAY)
+    make_accreditation(facility=states["expired"], awarded_on=TODAY - 900 * DAY, expires_on=TODAY - DAY)
+    make_accreditation(facility=states["suspended"], status=Accreditation.Status.SUSPENDED)
+    make_accreditation(facility=states["not yet in force"], awarded_on=TODAY + DAY, expires_on=TODAY + 900 * DAY)
+    make_accreditation(facility=states["in a gap"], awarded_on=TODAY - 900 * DAY, expires_on=TODAY - 2 * DAY)
+    make_accreditation(facility=states["in a gap"], awarded_on=TODAY + 3 * DAY, expires_on=TODAY + 900 * DAY)
+    states["revoked in bulk"].accreditations.update(status=Accreditation.Status.REVOKED)
+    Accreditation.objects.bulk_create(
+        [
+            Accreditation(
+                facility=states["awarded in bulk"],
+                body=make_body(),
+                programme="Hospital Accreditation",
+                awarded_on=TODAY - 10 * DAY,
+                expires_on=TODAY + 700 * DAY,
+            )
+        ]
+    )
+    for facility in states.values():
+        facility.refresh_from_db()
+    return states
+
+
+def test_the_fixture_covers_both_sides_of_the_rule_and_both_stale_windows():
+    states = facilities_in_every_state()
+    listed = set(Facility.objects.listed().values_list("pk", flat=True))
+    assert {name for name, facility in states.items() if facility.pk in listed} == {
+        "listed",
+        "listed, expiring soon",
+        "listed across a renewal",
+        "revoked in bulk",
+    }
+    # The two stale windows are where a copy of the rule that reads the records disagrees.
+    assert not states["revoked in bulk"].accreditations.current().exists()
+    assert states["awarded in bulk"].accreditations.current().exists()
+
+
+def test_admin_listing_column_and_filters_say_listed_exactly_for_listed_facilities(admin_client):
+    from django.contrib import admin
+    from django.utils.html import strip_tags
+
+    states = facilities_in_every_state()
+    listed = set(Facility.objects.listed().values_list("name", flat=True))
+    everyone = {facility.name for facility in states.values()}
+    url = reverse("admin:facilities_facility_changelist")
+
+    response = admin_client.get(url)
+    rows = response.context["cl"].result_list
+    model_admin = admin.site._registry[Facility]
+    said_listed = {row.name for row in rows if strip_tags(model_admin.listing_state(row)).startswith("Listed")}
+    assert len(rows) == len(states)
+    assert said_listed == listed
+    html = response.content.decode()
+    assert html.count("state-ok") + html.count("state-warn") == len(listed)
+    assert html.count("Listed – accreditation expiring") == 1
+
+    def names(**params) -> set[str]:
+        return {row.name for row in admin_client.get(url, params).context["cl"].result_list}
+
+    assert names(listing="listed") == listed
+    assert names(listing="not_listed") == everyone - listed
+    published = set(Facility.objects.filter(is_published=True).values_list("name", flat=True))
+    assert names(accreditation="current", is_published__exact="1") == listed
+    assert names(accreditation="expired", is_published__exact="1") == published - listed
+    assert names(accreditation="current") == set(Facility.objects.accredited().values_list("name", flat=True))
+
+
+def test_admin_publish_warns_exactly_for_the_facilities_that_stay_off_the_site(admin_client):
+    states = facilities_in_every_state()
+    url = reverse("admin:facilities_facility_changelist")
+    warned = set()
+    # One at a time: a count over several could come out right with two wrong answers cancelling.
+    for name, facility in states.items():
+        response = admin_client.post(url, {"action": "publish", "_selected_action": [facility.pk]}, follow=True)
+        messages = [str(message) for message in response.context["messages"]]
+        if "1 selected facility has no current accreditation and stays off the public site." in messages:
+            warned.add(name)
+    assert Facility.objects.filter(is_published=False).count() == 0
+    listed = set(Facility.objects.listed().values_list("pk", flat=True))
+    assert warned == {name for name, facility in states.items() if facility.pk not in listed}
+    assert "awarded in bulk" in warned
+    assert "revoked in bulk" not in warned
+
+
+def test_public_site_selector_and_report_agree_with_listed(client):
+    import json
+
+    from django.core.management import call_command
+
+    from facilities.selectors import listed_facility_ids
+
+    states = facilities_in_every_state()
+    listed = set(Facility.objects.listed().values_list("pk", flat=True))
+    assert listed_facility_ids(ids=[facility.pk for facility in states.values()]) == listed
+    assert listed_facility_ids(ids=[states["listed"].pk]) == {states["listed"].pk}
+    assert listed_facility_ids(ids=[states["awarded in bulk"].pk]) == set()
+    assert listed_facility_ids(ids=[]) == set()
+
+    shown = {facility.pk for facility in client.get(reverse("facilities:list")).context["facilities"]}
+    assert shown == listed
+    for facility in states.values():
+        status = client.get(reverse("facilities:detail", args=[facility.slug])).status_code
+        assert status == (200 if facility.pk in listed else 404), facility.name
+
+    out = io.StringIO()
+    call_command("accreditation_report", "--json", stdout=out)
+    dropouts = {row["facility"] for row in json.loads(out.getvalue())["not_listed"]}
+    published = Facility.objects.filter(is_published=True)
+    assert dropouts == set(published.exclude(pk__in=listed).values_list("slug", flat=True))
+
+
+def test_with_listing_annotates_the_listed_rule_and_the_cover_it_runs_on():
+    states = facilities_in_every_state()
+    listed = set(Facility.objects.listed().values_list("pk", flat=True))
+    annotated = {facility.pk: facility for facility in Facility.objects.with_listing()}
+    assert {pk for pk, facility in annotated.items() if facility.is_listed} == listed
+    assert annotated[states["listed, expiring soon"].pk].accredited_until == TODAY + 5 * DAY
+    assert annotated[states["listed across a renewal"].pk].accredited_until == TODAY + 700 * DAY
+    assert annotated[states["unpublished, accredited"].pk].accredited_until == TODAY + 365 * DAY
+    assert annotated[states["not yet in force"].pk].accredited_until is None
+    assert annotated[states["expired"].pk].accredited_until is None
+
+
+def test_listed_on_another_day_is_the_published_half_of_accredited_on_that_day():
+    facility = make_facility(accredited=False)
+    make_accreditation(facility=facility, awarded_on=TODAY + 10 * DAY, expires_on=TODAY + 20 * DAY)
+    hidden = make_facility(is_published=False, accredited=False)
+    make_accreditation(facility=hidden, awarded_on=TODAY + 10 * DAY, expires_on=TODAY + 20 * DAY)
+    later = TODAY + 15 * DAY
+    assert set(Facility.objects.accredited(on=later)) == {facility, hidden}
+    assert list(Facility.objects.listed(on=later)) == [facility]
+    assert not Facility.objects.listed().exists()

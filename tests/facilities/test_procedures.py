@@ -4,13 +4,21 @@ import datetime
 import decimal
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
 from facilities.models import Procedure
 from facilities.selectors import cost_by_country
-from tests.factories import make_accreditation, make_category, make_facility, make_offer, make_photo, make_procedure
+from tests.factories import (
+    make_accreditation,
+    make_category,
+    make_facility,
+    make_offer,
+    make_photo,
+    make_procedure,
+    make_staff,
+)
 from tourism.templatetags.site_tags import prose
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +93,7 @@ def test_unpublished_procedure_is_404_for_the_public(client):
 
 def test_editors_can_preview_an_unpublished_procedure(client):
     procedure = full_procedure(is_published=False)
-    editor = User.objects.create_user("editor", password="x" * 16, is_staff=True)
+    editor = make_staff(username="editor")
     editor.user_permissions.add(Permission.objects.get(codename="change_procedure"))
     client.force_login(editor)
     response = client.get(procedure.get_absolute_url())

@@ -16,8 +16,8 @@ from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from facilities import demo_data
+from facilities.demo import PHOTO_VIEWS, load_reference_data, photo_upload
 from facilities.images import make_renditions
-from facilities.management.commands.load_demo import PHOTO_VIEWS, load_reference_data, photo_upload
 from facilities.models import (
     Accreditation,
     AccreditationBody,

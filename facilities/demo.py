@@ -1,8 +1,12 @@
-"""``manage.py load_demo``: fill the directory with the fictional demo dataset in ``facilities.demo_data``.
+"""Loading the fictional demo directory (``facilities.demo_data``) into the database.
+
+``load_demo_directory()`` is what ``manage.py load_demo`` runs first (the command lives in
+``quotes``, which then adds the demo quote requests); ``generate_facilities`` reuses the reference
+data and the photo drawings.
 
 Safe to run again, and ``make run`` does on every start: rows are matched on their natural keys
 and a row that already exists is left as it is, so staff edits to demo rows survive. With
-``--refresh`` existing demo rows are put back to the demo values (saving only what differs, so a
+``refresh`` existing demo rows are put back to the demo values (saving only what differs, so a
 second refresh on the same day changes nothing, not even ``updated_at``). Photos are drawn
 with Pillow and go through the normal upload service, so they get the same renditions as a
 photo uploaded by staff.
@@ -11,11 +15,10 @@ photo uploaded by staff.
 import datetime
 import io
 import random
+from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand
 from django.db import models, transaction
-from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from facilities import demo_data, demo_procedures
@@ -30,7 +33,7 @@ from facilities.models import (
     ProcedureCategory,
 )
 from facilities.services import facility_listing_refresh, facility_photo_add
-from quotes.demo_requests import load_demo_requests
+from tourism import dates
 from tourism.pagecache import directory_changed
 
 PHOTO_SIZE = (1200, 800)
@@ -276,49 +279,52 @@ def load_facility(
     return outcome
 
 
-class Command(BaseCommand):
-    help = "Load the fictional demo directory: accreditation bodies, procedures and facilities with photos."
+@dataclass
+class DemoDirectoryResult:
+    """What ``load_demo_directory`` did, and the directory's totals once it had."""
 
-    def add_arguments(self, parser) -> None:
-        parser.add_argument(
-            "--no-photos", action="store_true", help="Skip drawing photos (much faster; for tests and quick checks)."
-        )
-        parser.add_argument(
-            "--refresh",
-            action="store_true",
-            help="Put existing demo rows back to the demo values (staff edits are lost).",
-        )
-        parser.add_argument(
-            "--no-requests",
-            action="store_true",
-            help="Skip the demo quote requests (fictional patients at each step of the workflow).",
-        )
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    listed: int = 0
+    demo_facilities: int = 0
+    totals: dict[str, int] = field(default_factory=dict)
 
-    def handle(self, *args, **options) -> None:
-        today = timezone.localdate()
-        outcomes = {"created": 0, "updated": 0, "unchanged": 0}
-        with transaction.atomic():
-            load_reference_data(refresh=options["refresh"])
-            for data in demo_data.FACILITIES:
-                outcome = load_facility(data, today, photos=not options["no_photos"], refresh=options["refresh"])
-                outcomes[outcome] += 1
-            # Windows of every facility, including ones loaded before or changed in bulk since.
-            facility_listing_refresh()
-            transaction.on_commit(directory_changed)
+    def lines(self) -> list[str]:
+        totals = self.totals
+        return [
+            f"Demo facilities: {self.created} created, {self.updated} updated, {self.unchanged} unchanged; "
+            f"{self.listed} of {self.demo_facilities} listed.",
+            f"Totals: {totals['bodies']} accreditation bodies, {totals['accreditations']} accreditations "
+            f"({totals['expiring']} expiring within 60 days), {totals['procedures']} procedures, "
+            f"{totals['prices']} prices, {totals['languages']} languages, {totals['photos']} photos.",
+        ]
 
-        demo = Facility.objects.filter(slug__in=[data.slug for data in demo_data.FACILITIES])
-        self.stdout.write(
-            f"Demo facilities: {outcomes['created']} created, {outcomes['updated']} updated, "
-            f"{outcomes['unchanged']} unchanged; {demo.listed().count()} of {demo.count()} listed."
-        )
-        self.stdout.write(
-            f"Totals: {AccreditationBody.objects.count()} accreditation bodies, "
-            f"{Accreditation.objects.count()} accreditations "
-            f"({Accreditation.objects.expiring_within(60).count()} expiring within 60 days), "
-            f"{Procedure.objects.count()} procedures, {FacilityProcedure.objects.count()} prices, "
-            f"{Language.objects.count()} languages, {FacilityPhoto.objects.count()} photos."
-        )
-        # Demo quote requests are only ever created, never refreshed: they are workflow state.
-        if not options["no_requests"]:
-            for line in load_demo_requests().lines():
-                self.stdout.write(line)
+
+def load_demo_directory(*, refresh: bool = False, photos: bool = True) -> DemoDirectoryResult:
+    """Reference data and every demo facility, in one transaction; the page cache turns over after it."""
+    outcomes = {"created": 0, "updated": 0, "unchanged": 0}
+    on = dates.today()
+    with transaction.atomic():
+        load_reference_data(refresh=refresh)
+        for data in demo_data.FACILITIES:
+            outcomes[load_facility(data, on, photos=photos, refresh=refresh)] += 1
+        # Windows of every facility, including ones loaded before or changed in bulk since.
+        facility_listing_refresh()
+        transaction.on_commit(directory_changed)
+
+    demo = Facility.objects.filter(slug__in=[data.slug for data in demo_data.FACILITIES])
+    return DemoDirectoryResult(
+        **outcomes,
+        listed=demo.listed().count(),
+        demo_facilities=demo.count(),
+        totals={
+            "bodies": AccreditationBody.objects.count(),
+            "accreditations": Accreditation.objects.count(),
+            "expiring": Accreditation.objects.expiring_within(60).count(),
+            "procedures": Procedure.objects.count(),
+            "prices": FacilityProcedure.objects.count(),
+            "languages": Language.objects.count(),
+            "photos": FacilityPhoto.objects.count(),
+        },
+    )
