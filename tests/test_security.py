@@ -333,6 +333,8 @@ print(json.dumps({
     "robots": client.get("/robots.txt").content.decode(),
     "old": client.get("/admin/login/").status_code,
     "new": client.get("/staff-desk/x7/login/").status_code,
+    "robots_header": client.get("/staff-desk/x7/login/").get("X-Robots-Tag", ""),
+    "public_header": client.get("/privacy/").get("X-Robots-Tag", ""),
 }))
 """
     result = run_django({"DJANGO_ADMIN_PATH": "staff-desk/x7/", "MEDTOUR_DATA_DIR": str(tmp_path)}, "-c", code)
@@ -342,6 +344,9 @@ print(json.dumps({
     assert "staff-desk" not in seen["robots"] and "x7" not in seen["robots"]
     assert "Sitemap: " in seen["robots"]
     assert (seen["old"], seen["new"]) == (404, 200)
+    # Not listed in robots.txt, the admin's pages ask not to be indexed themselves; public pages do not.
+    assert seen["robots_header"] == "noindex, nofollow"
+    assert seen["public_header"] == ""
 
 
 def test_the_admin_path_defaults_to_admin():

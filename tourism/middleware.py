@@ -47,6 +47,10 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response and not (settings.DEBUG and response.status_code >= 400):
             response["Content-Security-Policy"] = content_security_policy()
+        # robots.txt does not name the admin (that would reveal a moved DJANGO_ADMIN_PATH), so its
+        # pages say "do not index" themselves, in case their address leaks into a link.
+        if request.path.startswith("/" + settings.ADMIN_PATH):
+            response.setdefault("X-Robots-Tag", "noindex, nofollow")
         return response
 
 
