@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test check pytest migrate demo bench clean
+.PHONY: run serve test check pytest pytest-fast migrate demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,16 @@ check: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --noinput
 
+# The whole suite, browser tests included, spread over the machine's cores by pytest-xdist
+# (PYTEST_WORKERS=0 runs it in one process, e.g. to use a debugger).
+PYTEST_WORKERS ?= auto
 pytest: $(VENV)/.installed
 	@if command -v npm >/dev/null && ! [ node_modules/.package-lock.json -nt package-lock.json ]; then npm ci --no-audit --no-fund; fi
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+# For the edit loop: everything but the browser tests and the tests that start other processes.
+pytest-fast: $(VENV)/.installed
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not e2e and not subprocess"
 
 test: check pytest
 

@@ -1,11 +1,17 @@
 """Plain ``make_*`` factories: each makes one valid object, with any field overridable."""
 
 import datetime
+import hashlib
 import io
 import itertools
+import secrets
 import struct
 import zlib
+from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser, Group
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
@@ -21,6 +27,17 @@ from facilities.models import (
     ProcedureCategory,
 )
 from facilities.services import facility_photo_add
+from quotes.consents import CONSENT_VERSION
+from quotes.models import (
+    FacilityQuote,
+    FacilityQuoteItem,
+    QuoteAttachment,
+    QuoteRequest,
+    StatusChange,
+    hash_token,
+    new_reference,
+    status_token,
+)
 
 _seq = itertools.count(1)
 
@@ -138,19 +155,18 @@ def png_claiming_size(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
 
 
-# Quote requests ------------------------------------------------------------------------------------
+# Quote requests, their files, staff and facility quotes --------------------------------------------
+
+# The smallest file that the upload checks accept as a PDF.
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+STAFF_PASSWORD = "a long staff passphrase"
 
 
-def make_quote_request(*, facilities=(), **overrides):
-    """A submitted quote request with its first status change, made directly (no form, no mail).
+def build_quote_request(**overrides) -> QuoteRequest:
+    """An unsaved, valid quote request as a patient submits it (``bulk_create`` takes a list of them).
 
     Its status-page token is ``quote_request.status_token``.
     """
-    import secrets
-
-    from quotes.consents import CONSENT_VERSION
-    from quotes.models import QuoteRequest, StatusChange, hash_token, new_reference, status_token
-
     now = timezone.now()
     salt = overrides.pop("status_salt", None) or secrets.token_hex(16)
     fields = {
@@ -172,10 +188,75 @@ def make_quote_request(*, facilities=(), **overrides):
     fields.update(overrides)
     if "preferred_language" not in fields:
         fields["preferred_language"] = Language.objects.get_or_create(code="en", defaults={"name": "English"})[0]
-    quote_request = QuoteRequest.objects.create(**fields)
+    return QuoteRequest(**fields)
+
+
+def make_quote_request(*, facilities=(), created_at: datetime.datetime | None = None, **overrides) -> QuoteRequest:
+    """A saved quote request with its first status change, made directly (no form, no service, no mail).
+
+    ``status`` may be any status: the request is then as if it had been moved there.
+    """
+    quote_request = build_quote_request(**overrides)
+    quote_request.save()
     quote_request.preferred_facilities.set(facilities)
     StatusChange.objects.create(quote_request=quote_request, from_status="", to_status=quote_request.status)
+    if created_at is not None:
+        # auto_now_add overwrites whatever create() is given.
+        QuoteRequest.objects.filter(pk=quote_request.pk).update(created_at=created_at)
+        quote_request.refresh_from_db()
     return quote_request
+
+
+def make_attachment(
+    *, quote_request: QuoteRequest | None = None, name="mri report.pdf", content=PDF, kind="pdf", **overrides
+) -> QuoteAttachment:
+    """A patient's file on a quote request, written to private storage as an upload would be."""
+    fields = {
+        "original_name": name,
+        "kind": kind,
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
+    fields.update(overrides)
+    attachment = QuoteAttachment(quote_request=quote_request or make_quote_request(), **fields)
+    attachment.file.save("upload", ContentFile(content), save=False)
+    attachment.save()
+    return attachment
+
+
+def make_staff(
+    *, username: str | None = None, group: str | None = None, password: str = STAFF_PASSWORD, **overrides
+) -> AbstractUser:
+    """A member of staff (may sign in to the admin), in ``group`` if named (the apps' migrations make them)."""
+    fields = {"username": username or f"staff{_n()}", "password": password, "is_staff": True}
+    fields.update(overrides)
+    user = get_user_model().objects.create_user(**fields)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def make_facility_quote(
+    *,
+    quote_request: QuoteRequest | None = None,
+    facility: Facility | None = None,
+    lines=(("surgeon", "5000.00", "Lead surgeon and assistant"),),
+    valid_days: int = 30,
+    **overrides,
+) -> FacilityQuote:
+    """A facility's itemised quote (a draft unless told otherwise), one item per ``(category, amount[,
+    description])`` line, valid for ``valid_days`` days from today."""
+    fields = {"valid_until": timezone.localdate() + datetime.timedelta(days=valid_days)}
+    fields.update(overrides)
+    quote = FacilityQuote.objects.create(
+        quote_request=quote_request or make_quote_request(), facility=facility or make_facility(), **fields
+    )
+    for category, amount, *rest in lines:
+        description = rest[0] if rest else ""
+        FacilityQuoteItem.objects.create(
+            quote=quote, category=category, amount=Decimal(str(amount)), description=description
+        )
+    return quote
 
 
 def form_data(**overrides) -> dict:

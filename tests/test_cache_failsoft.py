@@ -16,7 +16,7 @@ from django.urls import reverse
 
 import tourism.cache
 from quotes.models import QuoteRequest
-from tests.factories import form_data, make_facility, make_language, make_offer, make_procedure
+from tests.factories import form_data, make_facility, make_language, make_offer, make_procedure, make_staff
 from tourism.cache import FailSoftRedisCache
 
 pytestmark = pytest.mark.django_db
@@ -62,10 +62,16 @@ class FrozenRedis:
             connection.close()
 
 
+# Bound and never listened on, for the rest of the run: a connection is refused at once, and no
+# other process (another test worker's server, say) can be given the port meanwhile.
+_refusing_sockets: list[socket.socket] = []
+
+
 def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    _refusing_sockets.append(probe)
+    return probe.getsockname()[1]
 
 
 def redis_cache(location: str, *, retry_after: float, **extra) -> dict:
@@ -176,8 +182,8 @@ def test_the_rate_limit_lets_requests_through_while_it_cannot_count(client, refu
     assert QuoteRequest.objects.count() == 3
 
 
-def test_staff_sign_in_is_not_locked_while_the_cache_cannot_count(client, refused_cache, django_user_model):
-    django_user_model.objects.create_user("cora", password="correct horse battery staple", is_staff=True)
+def test_staff_sign_in_is_not_locked_while_the_cache_cannot_count(client, refused_cache):
+    make_staff(username="cora", password="correct horse battery staple")
     login = reverse("admin:login")
     for attempt in range(6):  # The lock would close after five.
         response = client.post(login, {"username": "cora", "password": f"wrong {attempt}"})

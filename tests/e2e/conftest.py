@@ -20,13 +20,19 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from django.apps import apps
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import timezone
 
 from quotes.roles import COORDINATORS, apply_groups
-from tests.factories import make_category, make_facility, make_language, make_offer, make_photo, make_procedure
+from tests.factories import (
+    make_category,
+    make_facility,
+    make_language,
+    make_offer,
+    make_photo,
+    make_procedure,
+    make_staff,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("MEDTOUR_E2E_CHROMIUM", "/usr/bin/chromium"))
@@ -318,13 +324,12 @@ def coordinator(transactional_db):
     # The group comes from a data migration; a transactional test before this one may have
     # flushed it away, so make sure it is there (apply_groups is re-runnable).
     apply_groups(apps)
-    user = get_user_model().objects.create_user(
-        "coordinator-e2e",
-        "coordinator-e2e@medtour.localhost",
-        COORDINATOR_PASSWORD,
+    user = make_staff(
+        username="coordinator-e2e",
+        email="coordinator-e2e@medtour.localhost",
+        password=COORDINATOR_PASSWORD,
+        group=COORDINATORS,
         first_name="Cora",
         last_name="Coordinator",
-        is_staff=True,
     )
-    user.groups.add(Group.objects.get(name=COORDINATORS))
     return SimpleNamespace(user=user, username=user.get_username(), password=COORDINATOR_PASSWORD)

@@ -6,32 +6,19 @@ the private status page waiting for the patient, with quotes to compare, and aft
 All pages are checked before the test fails, so one run lists every violation with its elements.
 """
 
-import datetime
 import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from quotes.models import FacilityQuote, FacilityQuoteItem, QuoteRequest
-from quotes.services import patient_accept_quote, quote_request_transition
+from quotes.models import FacilityQuote, QuoteRequest
+from quotes.services.patient import patient_accept_quote
+from quotes.services.workflow import quote_request_transition
+from tests.factories import make_facility_quote
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 S = QuoteRequest.Status
-
-
-def add_quote(quote_request, facility, currency, lines, **fields) -> FacilityQuote:
-    quote = FacilityQuote.objects.create(
-        quote_request=quote_request,
-        facility=facility,
-        currency=currency,
-        valid_until=timezone.localdate() + datetime.timedelta(days=45),
-        **fields,
-    )
-    for category, description, amount in lines:
-        FacilityQuoteItem.objects.create(quote=quote, category=category, description=description, amount=amount)
-    return quote
 
 
 def test_public_pages_have_no_wcag_21_aa_violations(page, expect, site, coordinator, axe_violations, browser_problems):
@@ -115,19 +102,21 @@ def test_public_pages_have_no_wcag_21_aa_violations(page, expect, site, coordina
 
     move(S.IN_REVIEW)
     move(S.SENT_TO_FACILITIES)
-    add_quote(
-        quote_request,
-        istanbul,
-        "USD",
-        [("surgeon", "Spine surgeon and assistant", 4200), ("hospital_nights", "Two nights", 1300)],
+    make_facility_quote(
+        quote_request=quote_request,
+        facility=istanbul,
+        currency="USD",
+        lines=[("surgeon", 4200, "Spine surgeon and assistant"), ("hospital_nights", 1300, "Two nights")],
+        valid_days=45,
         exclusions="Flights",
         notes="An interpreter is with you on the day of surgery.",
     )
-    add_quote(
-        quote_request,
-        site.berlin,
-        "EUR",
-        [("surgeon", "Chief surgeon", 7900), ("implants", "", 0), ("follow_up", "Two visits", 350)],
+    make_facility_quote(
+        quote_request=quote_request,
+        facility=site.berlin,
+        currency="EUR",
+        lines=[("surgeon", 7900, "Chief surgeon"), ("implants", 0, ""), ("follow_up", 350, "Two visits")],
+        valid_days=45,
     )
     move(S.QUOTED)
     page.reload()

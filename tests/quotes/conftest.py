@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from facilities.models import Accreditation
+from quotes.services.outbox import notifications_send
 from tests.factories import make_accreditation, make_facility, make_language, make_procedure
 
 
@@ -40,11 +41,14 @@ def quote_url() -> str:
 
 @pytest.fixture
 def submit(client, quote_url, django_capture_on_commit_callbacks):
-    """POST the quote form, running the after-commit callbacks (the mail) as a real request would."""
+    """POST the quote form as a real request would (after-commit callbacks run), then let the mail
+    worker send what it queued, as the worker beside the web server does."""
 
     def _submit(data, *, using=None, **extra):
         with django_capture_on_commit_callbacks(execute=True):
-            return (using or client).post(quote_url, data, **extra)
+            response = (using or client).post(quote_url, data, **extra)
+        notifications_send()
+        return response
 
     return _submit
 

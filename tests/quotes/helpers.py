@@ -10,14 +10,33 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.factories import PDF as PDF
 from tests.factories import image_bytes
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 HEIC = b"\x00\x00\x00\x18ftypheic" + b"\x00\x00\x00\x00mif1heic" + b"\x00" * 64
 DICOM = b"\x00" * 128 + b"DICM" + b"\x02\x00\x00\x00UL\x04\x00\x9a\x00\x00\x00" + b"\x01" * 64
 TEXT = b"Just some notes, certainly not a PDF.\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 STATUS_LINK_RE = re.compile(r"/quote/status/([A-Za-z0-9_-]{43})/")
+
+# The quote workflow as designed (DESIGN.md, "The quote workflow"), spelled out. Tests take their
+# expectations from these, never from quotes.models.TRANSITIONS, so that a wrong edge there fails
+# a test instead of being copied into it.
+STATUSES = ("submitted", "in_review", "awaiting_patient", "sent_to_facilities", "quoted", "accepted", "closed")
+OPEN_STATUSES = ("submitted", "in_review", "awaiting_patient", "sent_to_facilities", "quoted")
+WORKFLOW_MOVES = (
+    ("submitted", "in_review"),
+    ("submitted", "closed"),
+    ("in_review", "awaiting_patient"),
+    ("in_review", "sent_to_facilities"),
+    ("in_review", "closed"),
+    ("awaiting_patient", "in_review"),
+    ("awaiting_patient", "closed"),
+    ("sent_to_facilities", "quoted"),
+    ("sent_to_facilities", "closed"),
+    ("quoted", "accepted"),
+    ("quoted", "closed"),
+)
 
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:

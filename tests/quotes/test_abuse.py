@@ -273,6 +273,7 @@ def redis_db_15():
     client.flushdb()
 
 
+@pytest.mark.subprocess
 def test_two_processes_share_one_limit_through_redis(redis_db_15, tmp_path):
     # Stay clear of the turn of the hour, when the hourly count starts again.
     if 3600 - time.time() % 3600 < 5:

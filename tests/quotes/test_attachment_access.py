@@ -4,28 +4,29 @@ an opaque download that is never cached, and every download recorded."""
 import pytest
 from django.urls import reverse
 
+from facilities.roles import DIRECTORY_EDITORS
 from quotes.models import AttachmentAccess, QuoteRequest
-from quotes.roles import COORDINATORS, DIRECTORY_EDITORS
-from quotes.services import quote_request_erase
+from quotes.roles import COORDINATORS
+from quotes.services.retention import quote_request_erase
+from tests.factories import make_attachment, make_quote_request, make_staff
 from tests.quotes.helpers import PDF, jpeg
-from tests.quotes.test_staff_admin import make_attachment, make_request, make_staff
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def coordinator(django_user_model):
-    return make_staff(django_user_model, "cora", COORDINATORS)
+def coordinator():
+    return make_staff(username="cora", group=COORDINATORS)
 
 
 @pytest.fixture
 def quote_request():
-    return make_request()
+    return make_quote_request()
 
 
 @pytest.fixture
 def attachment(quote_request):
-    return make_attachment(quote_request, name="mri report.pdf", content=PDF)
+    return make_attachment(quote_request=quote_request, name="mri report.pdf", content=PDF)
 
 
 def download_url(quote_request_id: int, attachment_id: int) -> str:
@@ -59,7 +60,7 @@ def test_every_download_is_recorded(client, coordinator, quote_request, attachme
 
 def test_the_patients_type_is_never_sent(client, coordinator, quote_request):
     # Even an image is an opaque download: the browser must not render what the patient uploaded.
-    image = make_attachment(quote_request, name="<script>.jpg", content=jpeg(), kind="jpeg")
+    image = make_attachment(quote_request=quote_request, name="<script>.jpg", content=jpeg(), kind="jpeg")
     client.force_login(coordinator)
     response = client.get(download_url(quote_request.pk, image.pk))
     assert response["Content-Type"] == "application/octet-stream"
@@ -68,7 +69,7 @@ def test_the_patients_type_is_never_sent(client, coordinator, quote_request):
 
 
 def test_an_awkward_file_name_is_quoted_safely(client, coordinator, quote_request):
-    awkward = make_attachment(quote_request, name='röntgen "spine".pdf')
+    awkward = make_attachment(quote_request=quote_request, name='röntgen "spine".pdf')
     client.force_login(coordinator)
     response = client.get(download_url(quote_request.pk, awkward.pk))
     assert b"".join(response.streaming_content) == PDF
@@ -86,7 +87,7 @@ def test_superusers_may_download(client, admin_user, quote_request, attachment):
 
 
 def test_a_file_of_another_request_is_not_found(client, coordinator, attachment):
-    other = make_request()
+    other = make_quote_request()
     client.force_login(coordinator)
     assert client.get(download_url(other.pk, attachment.pk)).status_code == 404
     assert client.get(download_url(attachment.quote_request_id, attachment.pk + 1000)).status_code == 404
@@ -110,8 +111,8 @@ def test_a_file_missing_from_storage_is_not_found(client, coordinator, quote_req
 
 
 @pytest.mark.parametrize("group", [DIRECTORY_EDITORS, None])
-def test_staff_without_the_file_permission_get_403(client, django_user_model, group, quote_request, attachment):
-    client.force_login(make_staff(django_user_model, "someone", group))
+def test_staff_without_the_file_permission_get_403(client, group, quote_request, attachment):
+    client.force_login(make_staff(username="someone", group=group))
     response = client.get(download_url(quote_request.pk, attachment.pk))
     assert response.status_code == 403
     assert b"%PDF" not in response.content

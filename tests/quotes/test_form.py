@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from quotes import consents
 from quotes.models import QuoteRequest
-from quotes.services import quote_request_submit
+from quotes.services.submission import quote_request_submit
 from tests.factories import form_data
 from tests.quotes.helpers import PDF, bound_form, element_text, error_codes, one, tags, upload
 

@@ -3,12 +3,10 @@ side-by-side comparison of the quotes."""
 
 import datetime
 import re
-from decimal import Decimal
 from html import unescape
 from html.parser import HTMLParser
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,18 +15,24 @@ from django.utils import timezone
 
 from facilities.models import Accreditation
 from quotes import services
-from quotes.forms import new_form_stamp
 from quotes.models import (
     FacilityQuote,
-    FacilityQuoteItem,
     Notification,
     PatientMessage,
     QuoteAttachment,
     QuoteRequest,
     StatusChange,
 )
-from quotes.services import quote_request_submit, quote_request_transition
-from tests.factories import make_accreditation, make_body, make_facility, make_language, make_procedure
+from quotes.services.workflow import quote_request_transition
+from tests.factories import (
+    make_accreditation,
+    make_body,
+    make_facility,
+    make_facility_quote,
+    make_procedure,
+    make_quote_request,
+    make_staff,
+)
 from tests.quotes.helpers import PDF, TEXT, private_files, upload
 
 S = QuoteRequest.Status
@@ -42,47 +46,7 @@ QUESTION = "Please send your latest MRI report and tell us if you take blood thi
 
 @pytest.fixture
 def staff(db):
-    return User.objects.create_user("coordinator", "coordinator@medtour.localhost", is_staff=True)
-
-
-def new_request() -> QuoteRequest:
-    data = {
-        "name": "Ana Patient",
-        "email": "ana@example.org",
-        "phone": "+44 20 7946 0000",
-        "country_of_residence": "GB",
-        "preferred_language": make_language(),
-        "procedure": make_procedure(),
-        "facilities": [],
-        "suggest_facilities": True,
-        "condition": "Back pain",
-    }
-    return quote_request_submit(
-        data=data, files=[], submission_key=new_form_stamp()[:32], site_url="http://testserver"
-    ).quote_request
-
-
-def add_quote(
-    quote_request: QuoteRequest,
-    *,
-    facility=None,
-    currency: str = "USD",
-    lines=(("surgeon", "5000.00", "Lead surgeon and assistant"),),
-    valid_days: int = 30,
-    **fields,
-) -> FacilityQuote:
-    quote = FacilityQuote.objects.create(
-        quote_request=quote_request,
-        facility=facility or make_facility(),
-        currency=currency,
-        valid_until=timezone.localdate() + datetime.timedelta(days=valid_days),
-        **fields,
-    )
-    for category, amount, description in lines:
-        FacilityQuoteItem.objects.create(
-            quote=quote, category=category, amount=Decimal(amount), description=description
-        )
-    return quote
+    return make_staff(username="coordinator", email="coordinator@medtour.localhost")
 
 
 def move(quote_request: QuoteRequest, to_status: str, actor) -> QuoteRequest:
@@ -104,11 +68,11 @@ PATH = {
 
 def request_in(status: str, actor, *, quotes: int = 2) -> QuoteRequest:
     """A request moved to ``status`` by a coordinator; before "quoted", ``quotes`` quotes are added."""
-    quote_request = new_request()
+    quote_request = make_quote_request(procedure=make_procedure(), condition="Back pain")
     for step in PATH[status]:
         if step == S.QUOTED:
             for _ in range(quotes):
-                add_quote(quote_request)
+                make_facility_quote(quote_request=quote_request)
         quote_request = move(quote_request, step, actor)
     return quote_request
 
@@ -371,7 +335,7 @@ def test_accepting_an_expired_quote_is_refused(client, staff):
 
 def test_accepting_a_draft_quote_is_refused(client, staff):
     quote_request = request_in(S.QUOTED, staff)
-    draft = add_quote(quote_request)  # Added after the quotes were sent: still a draft.
+    draft = make_facility_quote(quote_request=quote_request)  # Added after the quotes were sent: still a draft.
     assert draft.status == FQ.DRAFT
     response = _refused_accept(client, quote_request, draft.pk)
     assert "That quote is not one you can accept." in page_text(response)
@@ -576,7 +540,7 @@ def test_the_forms_carry_the_csrf_token_and_a_real_browser_flow_works(staff):
 def compared(staff):
     """A quoted request with three quotes: itemised, in two currencies, one unlisted hospital."""
     today = timezone.localdate()
-    quote_request = new_request()
+    quote_request = make_quote_request(procedure=make_procedure(), condition="Back pain")
     move(quote_request, S.IN_REVIEW, staff)
     move(quote_request, S.SENT_TO_FACILITIES, staff)
     jci = make_body(name="Joint Commission International", abbreviation="JCI", slug="jci")
@@ -589,8 +553,8 @@ def compared(staff):
     )
     berlin = make_facility(name="Berlin Spine Centre", city="Berlin", country="DE")
     hidden = make_facility(name="Hidden Clinic", city="Paris", country="FR", is_published=False)
-    first = add_quote(
-        quote_request,
+    first = make_facility_quote(
+        quote_request=quote_request,
         facility=istanbul,
         currency="USD",
         lines=[
@@ -602,15 +566,17 @@ def compared(staff):
         notes="Airport pick-up on request.",
         valid_days=20,
     )
-    second = add_quote(
-        quote_request,
+    second = make_facility_quote(
+        quote_request=quote_request,
         facility=berlin,
         currency="EUR",
         lines=[("surgeon", "4000.00", ""), ("implants", "900.00", "Titanium rods")],
         valid_days=40,
     )
-    third = add_quote(quote_request, facility=hidden, currency="USD", lines=[("anaesthesia", "700.00", "")])
-    draft = add_quote(quote_request, lines=[])  # No lines: never sent.
+    third = make_facility_quote(
+        quote_request=quote_request, facility=hidden, currency="USD", lines=[("anaesthesia", "700.00", "")]
+    )
+    draft = make_facility_quote(quote_request=quote_request, lines=[])  # No lines: never sent.
     move(quote_request, S.QUOTED, staff)
     draft.facility.name = "Draft Only Hospital"
     draft.facility.save()
@@ -695,14 +661,14 @@ def test_expired_quote_is_marked_and_cannot_be_accepted(client, compared):
 
 def test_status_page_queries_do_not_grow_with_quotes_and_lines(client, staff, django_assert_num_queries):
     small = request_in(S.QUOTED, staff, quotes=1)
-    big = new_request()
+    big = make_quote_request(procedure=make_procedure(), condition="Back pain")
     move(big, S.IN_REVIEW, staff)
     move(big, S.SENT_TO_FACILITIES, staff)
     for n in range(4):
         facility = make_facility()
         make_accreditation(facility=facility)
-        add_quote(
-            big,
+        make_facility_quote(
+            quote_request=big,
             facility=facility,
             currency=["USD", "EUR"][n % 2],
             lines=[("surgeon", "1000", "a"), ("tests", "200", "b"), ("hotel", "300", "c"), ("other", "5", "")],
@@ -733,7 +699,7 @@ def test_accepted_page_shows_the_choice_without_actions(client, compared):
 
 def test_drafts_are_never_shown(client, staff):
     quote_request = request_in(S.QUOTED, staff, quotes=1)
-    draft = add_quote(quote_request)
+    draft = make_facility_quote(quote_request=quote_request)
     draft.facility.name = "Unsent Draft Hospital"
     draft.facility.save()
     response = client.get(action_url("status", quote_request))

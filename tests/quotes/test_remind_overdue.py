@@ -7,16 +7,13 @@ import json
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
 from quotes.management.commands.remind_overdue import format_due
 from quotes.models import Notification, QuoteRequest
 from quotes.roles import COORDINATORS
-from quotes.services import quote_request_submit
-from tests.factories import make_language, make_procedure
+from tests.factories import make_quote_request, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -30,23 +27,6 @@ PATIENT = {
     "condition": "Chronic lumbar radiculopathy since a fall.",
     "diagnosis": "L4-L5 herniation.",
 }
-_keys = iter(range(1, 10_000))
-
-
-def request(*, status=S.SUBMITTED, due: datetime.datetime, assignee=None) -> QuoteRequest:
-    data = {
-        **PATIENT,
-        "country_of_residence": "GB",
-        "preferred_language": make_language(code=f"x{next(_keys)}"),
-        "procedure": make_procedure(),
-        "suggest_facilities": True,
-    }
-    quote_request = quote_request_submit(
-        data=data, files=[], submission_key=f"overdue-{next(_keys)}", site_url="http://testserver"
-    ).quote_request
-    QuoteRequest.objects.filter(pk=quote_request.pk).update(status=status, first_reply_due_at=due, assignee=assignee)
-    quote_request.refresh_from_db()
-    return quote_request
 
 
 def ago(**kwargs) -> datetime.datetime:
@@ -63,32 +43,27 @@ def reminders():
     return Notification.objects.filter(template=TEMPLATE).order_by("recipient")
 
 
-def make_user(username: str, email: str, *, coordinator: bool = True, active: bool = True):
-    user = get_user_model().objects.create_user(username, email, "x" * 12, is_staff=True, is_active=active)
-    if coordinator:
-        user.groups.add(Group.objects.get(name=COORDINATORS))
-    return user
-
-
 @pytest.fixture
 def overdue_pair():
     """Two overdue requests (one assigned), plus requests that must not be reported."""
-    anna = make_user("anna", "anna@medtour.localhost", coordinator=False)  # Staff, not a coordinator.
-    older = request(due=datetime.datetime(2020, 3, 5, 7, 9, tzinfo=datetime.UTC))
-    newer = request(due=ago(hours=2), assignee=anna)
-    request(due=timezone.now() + datetime.timedelta(hours=3))  # Not due yet.
+    anna = make_staff(username="anna", email="anna@medtour.localhost")  # Staff, not a coordinator.
+    older = make_quote_request(**PATIENT, first_reply_due_at=datetime.datetime(2020, 3, 5, 7, 9, tzinfo=datetime.UTC))
+    newer = make_quote_request(**PATIENT, first_reply_due_at=ago(hours=2), assignee=anna)
+    make_quote_request(**PATIENT, first_reply_due_at=timezone.now() + datetime.timedelta(hours=3))  # Not due yet.
     for status in [S.IN_REVIEW, S.AWAITING_PATIENT, S.SENT_TO_FACILITIES, S.QUOTED, S.ACCEPTED, S.CLOSED]:
-        request(status=status, due=ago(days=10))  # Past the target, but already answered.
+        # Past the target, but already answered.
+        make_quote_request(**PATIENT, status=status, first_reply_due_at=ago(days=10))
     return older, newer
 
 
 def test_one_reminder_per_coordinator_address(overdue_pair, settings, mailoutbox):
     settings.COORDINATOR_EMAILS = ["coordinators@medtour.localhost", "Lead@Medtour.localhost"]
-    make_user("lead", "lead@medtour.localhost")  # The same address as a shared one, in another case.
-    make_user("bea", "bea@medtour.localhost")
-    make_user("gone", "gone@medtour.localhost", active=False)
-    make_user("nomail", "")
-    make_user("editor", "editor@medtour.localhost", coordinator=False)
+    # The same address as a shared one, in another case.
+    make_staff(username="lead", email="lead@medtour.localhost", group=COORDINATORS)
+    make_staff(username="bea", email="bea@medtour.localhost", group=COORDINATORS)
+    make_staff(username="gone", email="gone@medtour.localhost", group=COORDINATORS, is_active=False)
+    make_staff(username="nomail", email="", group=COORDINATORS)
+    make_staff(username="editor", email="editor@medtour.localhost")
 
     output = remind()
 
@@ -154,8 +129,8 @@ def test_admin_link_opens_for_staff(overdue_pair, admin_client):
 
 
 def test_nothing_overdue_sends_nothing(mailoutbox):
-    request(due=timezone.now() + datetime.timedelta(hours=1))
-    request(status=S.IN_REVIEW, due=ago(days=3))
+    make_quote_request(**PATIENT, first_reply_due_at=timezone.now() + datetime.timedelta(hours=1))
+    make_quote_request(**PATIENT, status=S.IN_REVIEW, first_reply_due_at=ago(days=3))
 
     output = remind()
 
@@ -186,7 +161,7 @@ def test_running_again_sends_again(overdue_pair, mailoutbox):
 
 def test_no_address_at_all_sends_nothing(overdue_pair, settings, mailoutbox):
     settings.COORDINATOR_EMAILS = []
-    make_user("gone", "gone@medtour.localhost", active=False)
+    make_staff(username="gone", email="gone@medtour.localhost", group=COORDINATORS, is_active=False)
     output = remind()
     assert "no coordinator address" in output
     assert not reminders().exists()

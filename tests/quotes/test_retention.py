@@ -11,13 +11,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from quotes.models import (
-    OPEN_STATUSES,
-    FacilityQuote,
     FacilityQuoteItem,
     Notification,
     PatientMessage,
@@ -26,18 +23,15 @@ from quotes.models import (
     StaffNote,
     StatusChange,
 )
-from quotes.services import (
-    TransitionError,
-    patient_accept_quote,
-    patient_reply,
-    quote_request_erase,
-    quote_request_submit,
-    quote_request_transition,
-    staff_note_add,
-)
+from quotes.services.errors import TransitionError
+from quotes.services.patient import patient_accept_quote, patient_reply
+from quotes.services.retention import quote_request_erase
+from quotes.services.staff import staff_note_add
+from quotes.services.submission import quote_request_submit
+from quotes.services.workflow import quote_request_transition
 from quotes.uploads import check_upload
-from tests.factories import make_facility, make_language, make_offer, make_procedure
-from tests.quotes.helpers import PDF, jpeg, upload
+from tests.factories import make_facility, make_facility_quote, make_language, make_offer, make_procedure, make_staff
+from tests.quotes.helpers import OPEN_STATUSES, PDF, jpeg, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +65,7 @@ def months_ago(months: float) -> datetime.datetime:
 
 @pytest.fixture
 def staff():
-    return get_user_model().objects.create_user("coord", "coord@medtour.localhost", "x" * 12, is_staff=True)
+    return make_staff(username="coord", email="coord@medtour.localhost")
 
 
 @pytest.fixture
@@ -111,21 +105,6 @@ def submit(world, **overrides) -> QuoteRequest:
     ).quote_request
 
 
-def add_quote(quote_request: QuoteRequest, facility, by, amounts=(5000, 1200, 800)) -> FacilityQuote:
-    quote = FacilityQuote.objects.create(
-        quote_request=quote_request,
-        facility=facility,
-        valid_until=timezone.localdate() + datetime.timedelta(days=30),
-        exclusions="Flights.",
-        created_by=by,
-    )
-    categories = [FacilityQuoteItem.Category.SURGEON, FacilityQuoteItem.Category.ANAESTHESIA]
-    categories.append(FacilityQuoteItem.Category.HOSPITAL_NIGHTS)
-    for category, amount in zip(categories, amounts, strict=True):
-        FacilityQuoteItem.objects.create(quote=quote, category=category, amount=Decimal(amount))
-    return quote
-
-
 def finished(world, staff, status: str, *, closed_months_ago: float) -> QuoteRequest:
     """A request walked through the workflow to accepted or closed, with notes, a reply and quotes,
     then dated as if it finished ``closed_months_ago`` months ago."""
@@ -138,7 +117,13 @@ def finished(world, staff, status: str, *, closed_months_ago: float) -> QuoteReq
     quote_request.refresh_from_db()
     quote_request_transition(to_status=S.SENT_TO_FACILITIES, **move)
     _, _, facilities = world
-    quotes = [add_quote(quote_request, facility, staff) for facility in facilities]
+    lines = [("surgeon", 5000), ("anaesthesia", 1200), ("hospital_nights", 800)]
+    quotes = [
+        make_facility_quote(
+            quote_request=quote_request, facility=facility, lines=lines, exclusions="Flights.", created_by=staff
+        )
+        for facility in facilities
+    ]
     quote_request_transition(to_status=S.QUOTED, **move)
     if status == S.ACCEPTED:
         patient_accept_quote(quote_request=quote_request, facility_quote_id=quotes[0].pk, site_url=SITE)

@@ -5,7 +5,6 @@ import datetime
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -16,7 +15,7 @@ from quotes.selectors import assignable_users, coordinator_addresses, dashboard_
 from quotes.services.errors import NotAssignableError
 from quotes.services.retention import quote_request_erase
 from quotes.services.staff import quote_request_assign
-from tests.factories import make_quote_request
+from tests.factories import make_quote_request, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -84,17 +83,13 @@ def test_the_dashboard_counts_per_status_open_unassigned_and_mine(requests_in_ev
 
 
 @pytest.fixture
-def coordinator(django_user_model):
-    user = django_user_model.objects.create_user("cora", "cora@medtour.localhost", "x" * 16, is_staff=True)
-    user.groups.add(Group.objects.get(name=COORDINATORS))
-    return user
+def coordinator():
+    return make_staff(username="cora", email="cora@medtour.localhost", group=COORDINATORS)
 
 
-def test_whom_to_tell_is_the_assignee_or_else_the_team(coordinator, settings, django_user_model):
+def test_whom_to_tell_is_the_assignee_or_else_the_team(coordinator, settings):
     settings.COORDINATOR_EMAILS = ["team@medtour.localhost", "CORA@medtour.localhost"]
-    django_user_model.objects.create_user("gone", "gone@medtour.localhost", "x" * 16, is_active=False).groups.add(
-        Group.objects.get(name=COORDINATORS)
-    )
+    make_staff(username="gone", email="gone@medtour.localhost", group=COORDINATORS, is_active=False)
     quote_request = make_quote_request()
     # The team: the shared addresses, then active coordinators' own, each once whatever its case.
     assert coordinator_addresses() == ["team@medtour.localhost", "CORA@medtour.localhost"]
@@ -103,10 +98,9 @@ def test_whom_to_tell_is_the_assignee_or_else_the_team(coordinator, settings, dj
     assert coordinator_addresses(quote_request=quote_request) == ["cora@medtour.localhost"]
 
 
-def test_only_active_coordinators_and_superusers_can_be_given_requests(coordinator, django_user_model, admin_user):
-    editor = django_user_model.objects.create_user("ed", "ed@medtour.localhost", "x" * 16, is_staff=True)
-    retired = django_user_model.objects.create_user("old", "old@medtour.localhost", "x" * 16, is_active=False)
-    retired.groups.add(Group.objects.get(name=COORDINATORS))
+def test_only_active_coordinators_and_superusers_can_be_given_requests(coordinator, admin_user):
+    editor = make_staff(username="ed", email="ed@medtour.localhost")
+    retired = make_staff(username="old", email="old@medtour.localhost", group=COORDINATORS, is_active=False)
     quote_request = make_quote_request()
     for refused in (editor, retired):
         with pytest.raises(NotAssignableError):

@@ -3,12 +3,9 @@ buttons, assignment, notes, erasure, facility quotes, the dashboard, and who may
 
 import datetime
 import re
-import secrets
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.template import Context
 from django.template.defaultfilters import filesizeformat
@@ -16,23 +13,26 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from facilities.models import Language
-from quotes.consents import CONSENT_VERSION
+from facilities.roles import DIRECTORY_EDITORS
 from quotes.models import (
     FacilityQuote,
-    FacilityQuoteItem,
     PatientMessage,
     QuoteAttachment,
     QuoteRequest,
     StaffNote,
     StatusChange,
-    hash_token,
-    new_reference,
-    status_token,
 )
-from quotes.roles import COORDINATORS, DIRECTORY_EDITORS
+from quotes.roles import COORDINATORS
 from quotes.templatetags.quote_dashboard import quote_dashboard
-from tests.factories import make_facility, make_procedure
+from tests.factories import (
+    build_quote_request,
+    make_attachment,
+    make_facility,
+    make_facility_quote,
+    make_procedure,
+    make_quote_request,
+    make_staff,
+)
 from tests.quotes.helpers import PDF, element_text, tags
 
 pytestmark = pytest.mark.django_db
@@ -41,94 +41,19 @@ S = QuoteRequest.Status
 CHANGELIST = "admin:quotes_quoterequest_changelist"
 
 
-# Builders ----------------------------------------------------------------------------------------
-
-
-def english() -> Language:
-    return Language.objects.get_or_create(code="en", defaults={"name": "English"})[0]
-
-
-def build_request(**overrides) -> QuoteRequest:
-    """An unsaved, valid quote request (for bulk_create as well as create)."""
-    now = timezone.now()
-    salt = secrets.token_hex(16)
-    fields = {
-        "reference": new_reference(),
-        "name": "Ana Patient",
-        "email": "ana@example.org",
-        "phone": "+44 20 7946 0000",
-        "country_of_residence": "GB",
-        "preferred_language": english(),
-        "condition": "Lower back pain for two years.",
-        "consent_version": CONSENT_VERSION,
-        "consent_health_data_at": now,
-        "consent_sharing_at": now,
-        "first_reply_due_at": now + datetime.timedelta(hours=48),
-        "status_salt": salt,
-        "status_token_hash": hash_token(status_token(salt)),
-        "submission_key": secrets.token_hex(16),
-    }
-    fields.update(overrides)
-    return QuoteRequest(**fields)
-
-
-def make_request(*, created_at: datetime.datetime | None = None, **overrides) -> QuoteRequest:
-    quote_request = build_request(**overrides)
-    quote_request.save()
-    StatusChange.objects.create(quote_request=quote_request, from_status="", to_status=S.SUBMITTED)
-    if created_at is not None:
-        QuoteRequest.objects.filter(pk=quote_request.pk).update(created_at=created_at)
-        quote_request.refresh_from_db()
-    return quote_request
-
-
-def make_attachment(quote_request: QuoteRequest, *, name="mri report.pdf", content=PDF, kind="pdf", **overrides):
-    attachment = QuoteAttachment(
-        quote_request=quote_request,
-        original_name=name,
-        kind=kind,
-        size=len(content),
-        sha256="0" * 64,
-        **overrides,
-    )
-    attachment.file.save("upload", ContentFile(content), save=False)
-    attachment.save()
-    return attachment
-
-
-def make_staff(django_user_model, username: str, group: str | None = None, **extra):
-    user = django_user_model.objects.create_user(username=username, password="pw", is_staff=True, **extra)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-def make_quote(quote_request, *, facility=None, amounts=(1000,), status=FacilityQuote.Status.DRAFT, **overrides):
-    quote = FacilityQuote.objects.create(
-        quote_request=quote_request,
-        facility=facility or make_facility(),
-        valid_until=overrides.pop("valid_until", timezone.localdate() + datetime.timedelta(days=30)),
-        status=status,
-        **overrides,
-    )
-    for amount in amounts:
-        FacilityQuoteItem.objects.create(quote=quote, category=FacilityQuoteItem.Category.SURGEON, amount=amount)
-    return quote
+@pytest.fixture
+def coordinator():
+    return make_staff(username="cora", group=COORDINATORS, first_name="Cora", last_name="Ordinator")
 
 
 @pytest.fixture
-def coordinator(django_user_model):
-    return make_staff(django_user_model, "cora", COORDINATORS, first_name="Cora", last_name="Ordinator")
+def other_coordinator():
+    return make_staff(username="otto", group=COORDINATORS, first_name="Otto", last_name="Other")
 
 
 @pytest.fixture
-def other_coordinator(django_user_model):
-    return make_staff(django_user_model, "otto", COORDINATORS, first_name="Otto", last_name="Other")
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return make_staff(django_user_model, "edith", DIRECTORY_EDITORS)
+def editor():
+    return make_staff(username="edith", group=DIRECTORY_EDITORS)
 
 
 @pytest.fixture
@@ -158,7 +83,7 @@ def flash(response) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("who", ["superuser", "coordinator"])
 def test_list_renders_for_superusers_and_coordinators(client, admin_user, coordinator, who):
-    quote_request = make_request(procedure=make_procedure(name="Lumbar fusion"), assignee=coordinator)
+    quote_request = make_quote_request(procedure=make_procedure(name="Lumbar fusion"), assignee=coordinator)
     client.force_login(admin_user if who == "superuser" else coordinator)
     response = client.get(reverse(CHANGELIST))
     assert response.status_code == 200
@@ -174,14 +99,14 @@ def worklist(coordinator, other_coordinator):
     now = timezone.now()
     fusion, discectomy = make_procedure(name="Lumbar fusion"), make_procedure(name="Discectomy")
     return {
-        "overdue_mine": make_request(
+        "overdue_mine": make_quote_request(
             name="Olga Overdue",
             email="olga@example.org",
             procedure=fusion,
             assignee=coordinator,
             first_reply_due_at=now - datetime.timedelta(hours=3),
         ),
-        "review_unassigned": make_request(
+        "review_unassigned": make_quote_request(
             status=S.IN_REVIEW,
             name="Rui Review",
             procedure=discectomy,
@@ -189,8 +114,8 @@ def worklist(coordinator, other_coordinator):
             first_reply_due_at=now - datetime.timedelta(hours=3),  # Replied, so not overdue.
             first_replied_at=now - datetime.timedelta(hours=5),
         ),
-        "new_other": make_request(name="Nina New", assignee=other_coordinator, country_of_residence="FR"),
-        "closed_unassigned": make_request(status=S.CLOSED, name="Carl Closed", closed_reason="spam"),
+        "new_other": make_quote_request(name="Nina New", assignee=other_coordinator, country_of_residence="FR"),
+        "closed_unassigned": make_quote_request(status=S.CLOSED, name="Carl Closed", closed_reason="spam"),
     }
 
 
@@ -251,12 +176,14 @@ def test_overdue_requests_are_shown_in_red(coordinator_client, worklist):
 
 def test_list_query_count_does_not_grow_with_rows(coordinator_client, coordinator, django_assert_num_queries):
     procedure = make_procedure()
-    QuoteRequest.objects.bulk_create([build_request(procedure=procedure, assignee=coordinator) for _ in range(5)])
+    QuoteRequest.objects.bulk_create([build_quote_request(procedure=procedure, assignee=coordinator) for _ in range(5)])
     url = reverse(CHANGELIST)
     coordinator_client.get(url)  # Warm the session and permission caches.
     with CaptureQueriesContext(connection) as few:
         assert coordinator_client.get(url).status_code == 200
-    QuoteRequest.objects.bulk_create([build_request(procedure=procedure, assignee=coordinator) for _ in range(195)])
+    QuoteRequest.objects.bulk_create(
+        [build_quote_request(procedure=procedure, assignee=coordinator) for _ in range(195)]
+    )
     with django_assert_num_queries(len(few.captured_queries)):
         response = coordinator_client.get(url)
     assert len(response.context["cl"].result_list) == 50
@@ -268,7 +195,7 @@ def test_list_query_count_does_not_grow_with_rows(coordinator_client, coordinato
 
 @pytest.fixture
 def full_request(coordinator):
-    quote_request = make_request(
+    quote_request = make_quote_request(
         name="Ana Patient",
         email="ana@example.org",
         condition="Lower back pain for two years.",
@@ -279,8 +206,8 @@ def full_request(coordinator):
         budget_currency="USD",
     )
     quote_request.preferred_facilities.set([make_facility(name="Anadolu Spine Hospital")])
-    make_attachment(quote_request, name="mri report.pdf", content=PDF * 30, kind="pdf")
-    make_attachment(quote_request, name="xray.jpg", content=b"\xff\xd8\xff" + b"0" * 2048, kind="jpeg")
+    make_attachment(quote_request=quote_request, name="mri report.pdf", content=PDF * 30, kind="pdf")
+    make_attachment(quote_request=quote_request, name="xray.jpg", content=b"\xff\xd8\xff" + b"0" * 2048, kind="jpeg")
     StaffNote.objects.create(quote_request=quote_request, author=coordinator, text="Called the patient.")
     PatientMessage.objects.create(quote_request=quote_request, text="Here is my latest scan.")
     return quote_request
@@ -381,9 +308,9 @@ MOVES = [
 def test_each_move_writes_one_status_change_with_the_actor(
     coordinator_client, coordinator, from_status, to_status, extra, django_capture_on_commit_callbacks
 ):
-    quote_request = make_request(status=from_status)
+    quote_request = make_quote_request(status=from_status)
     if to_status == S.QUOTED:
-        make_quote(quote_request, amounts=[5000, 1200])
+        make_facility_quote(quote_request=quote_request, lines=[("surgeon", 5000), ("surgeon", 1200)])
     before = StatusChange.objects.filter(quote_request=quote_request).count()
     with django_capture_on_commit_callbacks(execute=True):
         response = coordinator_client.post(
@@ -421,7 +348,7 @@ def test_each_move_writes_one_status_change_with_the_actor(
     ],
 )
 def test_a_refused_move_shows_the_error_and_changes_nothing(coordinator_client, from_status, posted, message):
-    quote_request = make_request(status=from_status)
+    quote_request = make_quote_request(status=from_status)
     before = list(StatusChange.objects.filter(quote_request=quote_request).values_list("pk", flat=True))
     response = coordinator_client.post(
         action_url(quote_request, "move"), {"from_status": from_status, **posted}, follow=True
@@ -436,18 +363,18 @@ def test_a_refused_move_shows_the_error_and_changes_nothing(coordinator_client, 
 
 
 def test_post_views_refuse_get(coordinator_client):
-    quote_request = make_request()
+    quote_request = make_quote_request()
     for action in ("move", "assign", "note"):
         assert coordinator_client.get(action_url(quote_request, action), {"to_status": "in_review"}).status_code == 405
     quote_request.refresh_from_db()
     assert quote_request.status == S.SUBMITTED
 
 
-def test_post_views_need_the_change_permission(client, django_user_model):
-    viewer = make_staff(django_user_model, "vera")
+def test_post_views_need_the_change_permission(client):
+    viewer = make_staff(username="vera")
     viewer.user_permissions.add(*_perms("view_quoterequest", "add_staffnote"))
     client.force_login(viewer)
-    quote_request = make_request()
+    quote_request = make_quote_request()
     assert client.get(change_url(quote_request)).status_code == 200  # May look...
     for action, data in [("move", {"to_status": "in_review"}), ("assign", {"assignee": ""}), ("note", {"text": "x"})]:
         assert client.post(action_url(quote_request, action), data).status_code == 403  # ...but not touch.
@@ -466,7 +393,7 @@ def test_post_views_are_csrf_protected(coordinator):
 
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(coordinator)
-    quote_request = make_request()
+    quote_request = make_quote_request()
     assert strict.post(action_url(quote_request, "move"), {"to_status": "in_review"}).status_code == 403
     quote_request.refresh_from_db()
     assert quote_request.status == S.SUBMITTED
@@ -476,7 +403,7 @@ def test_post_views_are_csrf_protected(coordinator):
 
 
 def test_assign_to_me(coordinator_client, coordinator):
-    quote_request = make_request()
+    quote_request = make_quote_request()
     response = coordinator_client.post(action_url(quote_request, "assign"), {"assignee": "me"}, follow=True)
     quote_request.refresh_from_db()
     assert quote_request.assignee == coordinator
@@ -486,7 +413,7 @@ def test_assign_to_me(coordinator_client, coordinator):
 
 
 def test_assign_to_another_coordinator_and_back_to_nobody(coordinator_client, other_coordinator):
-    quote_request = make_request()
+    quote_request = make_quote_request()
     html = coordinator_client.get(change_url(quote_request)).content.decode()
     assert str(other_coordinator.pk) in {option["value"] for option in tags(html, "option")}
     coordinator_client.post(action_url(quote_request, "assign"), {"assignee": str(other_coordinator.pk)})
@@ -499,18 +426,18 @@ def test_assign_to_another_coordinator_and_back_to_nobody(coordinator_client, ot
 
 
 @pytest.mark.parametrize("who", ["editor", "plain staff", "inactive coordinator", "nonsense", "unknown id"])
-def test_assigning_to_a_non_coordinator_is_refused(coordinator_client, django_user_model, editor, who):
+def test_assigning_to_a_non_coordinator_is_refused(coordinator_client, editor, who):
     if who == "editor":
         value = str(editor.pk)
     elif who == "plain staff":
-        value = str(make_staff(django_user_model, "stan").pk)
+        value = str(make_staff(username="stan").pk)
     elif who == "inactive coordinator":
-        value = str(make_staff(django_user_model, "ina", COORDINATORS, is_active=False).pk)
+        value = str(make_staff(username="ina", group=COORDINATORS, is_active=False).pk)
     elif who == "nonsense":
         value = "²"
     else:
         value = "999999"
-    quote_request = make_request()
+    quote_request = make_quote_request()
     response = coordinator_client.post(action_url(quote_request, "assign"), {"assignee": value}, follow=True)
     [(level, text)] = flash(response)
     assert level == "error" and "only to active coordinators" in text
@@ -519,11 +446,11 @@ def test_assigning_to_a_non_coordinator_is_refused(coordinator_client, django_us
     assert not StaffNote.objects.exists()
 
 
-def test_assign_to_me_is_refused_for_staff_outside_the_coordinators(client, django_user_model):
-    helper = make_staff(django_user_model, "hal")
+def test_assign_to_me_is_refused_for_staff_outside_the_coordinators(client):
+    helper = make_staff(username="hal")
     helper.user_permissions.add(*_perms("view_quoterequest", "change_quoterequest"))
     client.force_login(helper)
-    quote_request = make_request()
+    quote_request = make_quote_request()
     response = client.post(action_url(quote_request, "assign"), {"assignee": "me"}, follow=True)
     assert flash(response)[0][0] == "error"
     quote_request.refresh_from_db()
@@ -531,7 +458,7 @@ def test_assign_to_me_is_refused_for_staff_outside_the_coordinators(client, djan
 
 
 def test_a_note_is_added(coordinator_client, coordinator):
-    quote_request = make_request()
+    quote_request = make_quote_request()
     response = coordinator_client.post(
         action_url(quote_request, "note"), {"text": "  Patient prefers Istanbul.  "}, follow=True
     )
@@ -541,7 +468,7 @@ def test_a_note_is_added(coordinator_client, coordinator):
 
 
 def test_an_empty_note_is_refused(coordinator_client):
-    quote_request = make_request()
+    quote_request = make_quote_request()
     response = coordinator_client.post(action_url(quote_request, "note"), {"text": "   "}, follow=True)
     assert flash(response)[0][0] == "error"
     assert not StaffNote.objects.exists()
@@ -551,9 +478,9 @@ def test_an_empty_note_is_refused(coordinator_client):
 
 
 def test_directory_editors_see_no_quote_requests(client, editor):
-    quote_request = make_request()
-    make_attachment(quote_request)
-    quote = make_quote(quote_request)
+    quote_request = make_quote_request()
+    make_attachment(quote_request=quote_request)
+    quote = make_facility_quote(quote_request=quote_request)
     client.force_login(editor)
     index = client.get(reverse("admin:index"))
     assert index.status_code == 200
@@ -575,16 +502,16 @@ def test_directory_editors_see_no_quote_requests(client, editor):
     assert quote_request.status == S.SUBMITTED
 
 
-def test_staff_without_a_group_get_403(client, django_user_model):
-    quote_request = make_request()
-    client.force_login(make_staff(django_user_model, "sam"))
+def test_staff_without_a_group_get_403(client):
+    quote_request = make_quote_request()
+    client.force_login(make_staff(username="sam"))
     assert client.get(reverse(CHANGELIST)).status_code == 403
     assert client.get(change_url(quote_request)).status_code == 403
     assert "quote-dashboard" not in client.get(reverse("admin:index")).content.decode()
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client):
-    quote_request = make_request()
+    quote_request = make_quote_request()
     for response in [
         client.get(reverse(CHANGELIST)),
         client.get(change_url(quote_request)),
@@ -615,10 +542,10 @@ def test_coordinators_may_view_but_not_change_facilities(coordinator_client):
 def test_erase_action_asks_first_then_erases_closed_requests_and_refuses_open_ones(
     coordinator_client, coordinator, django_capture_on_commit_callbacks
 ):
-    closed = make_request(status=S.CLOSED, closed_reason="withdrawn", name="Ana Patient", email="ana@example.org")
-    file = make_attachment(closed)
+    closed = make_quote_request(status=S.CLOSED, closed_reason="withdrawn", name="Ana Patient", email="ana@example.org")
+    file = make_attachment(quote_request=closed)
     stored_name = file.file.name
-    open_one = make_request(status=S.IN_REVIEW, name="Olle Open")
+    open_one = make_quote_request(status=S.IN_REVIEW, name="Olle Open")
     data = {"action": "erase_personal_data", "_selected_action": [closed.pk, open_one.pk]}
 
     confirm = coordinator_client.post(reverse(CHANGELIST), data)
@@ -653,11 +580,11 @@ def test_erase_action_asks_first_then_erases_closed_requests_and_refuses_open_on
     assert "(erased)" in list_html
 
 
-def test_erase_action_is_not_offered_without_the_change_permission(client, django_user_model):
-    viewer = make_staff(django_user_model, "vic")
+def test_erase_action_is_not_offered_without_the_change_permission(client):
+    viewer = make_staff(username="vic")
     viewer.user_permissions.add(*_perms("view_quoterequest"))
     client.force_login(viewer)
-    closed = make_request(status=S.CLOSED, closed_reason="spam")
+    closed = make_quote_request(status=S.CLOSED, closed_reason="spam")
     response = client.get(reverse(CHANGELIST))
     assert "erase_personal_data" not in response.content.decode()
     client.post(
@@ -691,7 +618,7 @@ def quote_form(quote_request, facility, lines, **overrides) -> dict:
 
 
 def test_add_a_facility_quote_with_three_lines_and_see_its_total(coordinator_client, coordinator):
-    quote_request = make_request(status=S.SENT_TO_FACILITIES)
+    quote_request = make_quote_request(status=S.SENT_TO_FACILITIES)
     facility = make_facility(name="Anadolu Spine Hospital")
     page = coordinator_client.get(change_url(quote_request)).content.decode()
     add_link = tags(page, "a", id="add-facility-quote")[0]["href"]
@@ -719,7 +646,7 @@ def test_add_a_facility_quote_with_three_lines_and_see_its_total(coordinator_cli
 
 
 def test_a_facility_that_is_not_listed_is_refused(coordinator_client):
-    quote_request = make_request(status=S.SENT_TO_FACILITIES)
+    quote_request = make_quote_request(status=S.SENT_TO_FACILITIES)
     unpublished = make_facility(is_published=False)
     unaccredited = make_facility(accredited=False)
     for facility in (unpublished, unaccredited):
@@ -731,7 +658,7 @@ def test_a_facility_that_is_not_listed_is_refused(coordinator_client):
 
 
 def test_a_quote_valid_until_yesterday_is_refused(coordinator_client):
-    quote_request = make_request(status=S.SENT_TO_FACILITIES)
+    quote_request = make_quote_request(status=S.SENT_TO_FACILITIES)
     yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
     data = quote_form(quote_request, make_facility(), [("surgeon", "100")], valid_until=yesterday)
     response = coordinator_client.post(reverse("admin:quotes_facilityquote_add"), data)
@@ -741,8 +668,13 @@ def test_a_quote_valid_until_yesterday_is_refused(coordinator_client):
 
 
 def test_sent_quotes_are_read_only(coordinator_client):
-    quote_request = make_request(status=S.QUOTED)
-    quote = make_quote(quote_request, amounts=[1000, 250], status=FacilityQuote.Status.SENT, exclusions="Flights.")
+    quote_request = make_quote_request(status=S.QUOTED)
+    quote = make_facility_quote(
+        quote_request=quote_request,
+        lines=[("surgeon", 1000), ("surgeon", 250)],
+        status=FacilityQuote.Status.SENT,
+        exclusions="Flights.",
+    )
     url = reverse("admin:quotes_facilityquote_change", args=[quote.pk])
     response = coordinator_client.get(url)
     assert response.status_code == 200
@@ -757,8 +689,8 @@ def test_sent_quotes_are_read_only(coordinator_client):
 
 
 def test_draft_quotes_can_be_edited_and_status_is_read_only(coordinator_client):
-    quote_request = make_request(status=S.SENT_TO_FACILITIES)
-    quote = make_quote(quote_request, amounts=[1000])
+    quote_request = make_quote_request(status=S.SENT_TO_FACILITIES)
+    quote = make_facility_quote(quote_request=quote_request, lines=[("surgeon", 1000)])
     line = quote.items.get()
     url = reverse("admin:quotes_facilityquote_change", args=[quote.pk])
     html = coordinator_client.get(url).content.decode()
@@ -776,12 +708,17 @@ def test_draft_quotes_can_be_edited_and_status_is_read_only(coordinator_client):
 def test_facility_quote_list_query_count_does_not_grow(coordinator_client, django_assert_num_queries):
     url = reverse("admin:quotes_facilityquote_changelist")
     for _ in range(2):
-        make_quote(make_request(status=S.SENT_TO_FACILITIES), amounts=[100, 200])
+        make_facility_quote(
+            quote_request=make_quote_request(status=S.SENT_TO_FACILITIES), lines=[("surgeon", 100), ("surgeon", 200)]
+        )
     coordinator_client.get(url)
     with CaptureQueriesContext(connection) as few:
         coordinator_client.get(url)
     for _ in range(8):
-        make_quote(make_request(status=S.SENT_TO_FACILITIES), amounts=[100, 200, 300])
+        make_facility_quote(
+            quote_request=make_quote_request(status=S.SENT_TO_FACILITIES),
+            lines=[("surgeon", 100), ("surgeon", 200), ("surgeon", 300)],
+        )
     with django_assert_num_queries(len(few.captured_queries)):
         html = coordinator_client.get(url).content.decode()
     assert html.count("600.00 USD") == 8 and html.count("300.00 USD") == 2
@@ -794,17 +731,17 @@ def test_facility_quote_list_query_count_does_not_grow(coordinator_client, djang
 def dashboard_data(coordinator, other_coordinator):
     now = timezone.now()
     hour = datetime.timedelta(hours=1)
-    make_request(first_reply_due_at=now - hour)  # Submitted, overdue, unassigned.
-    make_request(first_reply_due_at=now - hour, assignee=coordinator)  # Submitted, overdue, mine.
-    make_request()  # Submitted, unassigned.
+    make_quote_request(first_reply_due_at=now - hour)  # Submitted, overdue, unassigned.
+    make_quote_request(first_reply_due_at=now - hour, assignee=coordinator)  # Submitted, overdue, mine.
+    make_quote_request()  # Submitted, unassigned.
     for wait_hours, assignee in [(1, coordinator), (3, None), (10, other_coordinator)]:
         created = now - datetime.timedelta(days=2)
-        make_request(
+        make_quote_request(
             status=S.IN_REVIEW, assignee=assignee, created_at=created, first_replied_at=created + wait_hours * hour
         )
     created = now - datetime.timedelta(days=45)  # Too old for the median.
-    make_request(status=S.CLOSED, closed_reason="spam", created_at=created, first_replied_at=created + 100 * hour)
-    make_request(status=S.ACCEPTED, assignee=coordinator)  # Mine, but finished.
+    make_quote_request(status=S.CLOSED, closed_reason="spam", created_at=created, first_replied_at=created + 100 * hour)
+    make_quote_request(status=S.ACCEPTED, assignee=coordinator)  # Mine, but finished.
 
 
 def test_dashboard_numbers_are_right(coordinator_client, dashboard_data):
@@ -851,13 +788,13 @@ def test_dashboard_tag_values_and_fixed_query_count(rf, coordinator, dashboard_d
 
 
 def test_dashboard_with_no_replies_yet(coordinator_client):
-    make_request()
+    make_quote_request()
     html = coordinator_client.get(reverse("admin:index")).content.decode()
     assert element_text(html, "figure-median").startswith("—")
 
 
 def test_dashboard_is_shown_to_superusers_not_to_directory_editors(client, admin_user, editor):
-    make_request()
+    make_quote_request()
     client.force_login(admin_user)
     assert "quote-dashboard" in client.get(reverse("admin:index")).content.decode()
     client.force_login(editor)
@@ -865,7 +802,7 @@ def test_dashboard_is_shown_to_superusers_not_to_directory_editors(client, admin
 
 
 def test_quote_form_autocompletes_requests_by_reference_and_facilities_by_name(coordinator_client):
-    quote_request = make_request(status=S.SENT_TO_FACILITIES, name="Ana Patient")
+    quote_request = make_quote_request(status=S.SENT_TO_FACILITIES, name="Ana Patient")
     make_facility(name="Anadolu Spine Hospital")
     url = reverse("admin:autocomplete")
     common = {"app_label": "quotes", "model_name": "facilityquote"}

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quotes.models import QuoteAttachment, QuoteRequest, StatusChange
-from tests.factories import make_quote_request
-from tests.quotes.helpers import PDF, upload
+from tests.factories import make_attachment, make_quote_request
+from tests.quotes.helpers import PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +38,7 @@ def quote_request(catalogue):
         medication="Distinctive-medication-text",
         allergies="Distinctive-allergy-text",
     )
-    attachment = QuoteAttachment(
-        quote_request=quote_request, original_name="knee-mri.pdf", kind="pdf", size=len(PDF), sha256="0" * 64
-    )
-    attachment.file.save("upload", upload("knee-mri.pdf", PDF), save=False)
-    attachment.save()
+    make_attachment(quote_request=quote_request, name="knee-mri.pdf", content=PDF)
     return quote_request
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from quotes.models import Notification, QuoteAttachment, QuoteRequest, StatusChange, hash_token
-from quotes.services import quote_request_submit
+from quotes.services.submission import quote_request_submit
 from tests.factories import form_data
 from tests.quotes.helpers import PDF, STATUS_LINK_RE, cleaned_data, error_codes, upload
 

@@ -11,7 +11,7 @@ from django.db import OperationalError
 from django.db.models import QuerySet
 
 from quotes.models import QuoteAttachment, QuoteRequest
-from quotes.services import quote_request_submit
+from quotes.services.submission import quote_request_submit
 from quotes.storage import PrivateStorage
 from quotes.uploads import check_upload, check_uploads, clean_file_name
 from tests.factories import form_data, png_claiming_size

@@ -1,6 +1,5 @@
 """The workflow service: every allowed move, every illegal one, races, audit rows and e-mails."""
 
-import datetime
 import functools
 import itertools
 import os
@@ -11,19 +10,18 @@ import time
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.db import connection
-from django.utils import timezone
 
-from quotes.forms import new_form_stamp
-from quotes.models import TRANSITIONS, FacilityQuote, FacilityQuoteItem, Notification, QuoteRequest, StatusChange
-from quotes.services import TransitionError, quote_request_submit, quote_request_transition
-from tests.factories import make_facility, make_language, make_procedure
+from quotes import models as quote_models
+from quotes.models import TRANSITIONS, FacilityQuote, Notification, QuoteRequest, StatusChange
+from quotes.services.errors import TransitionError
+from quotes.services.workflow import quote_request_transition
+from tests.factories import make_facility_quote, make_quote_request, make_staff
+from tests.quotes.helpers import OPEN_STATUSES, STATUSES, WORKFLOW_MOVES
 
 S = QuoteRequest.Status
-ALL = list(S.values)
-ALLOWED = sorted((a, b) for a, moves in TRANSITIONS.items() for b in moves)
-ILLEGAL = sorted((a, b) for a, b in itertools.product(ALL, ALL) if b not in TRANSITIONS[a])
+ALLOWED = sorted(WORKFLOW_MOVES)
+ILLEGAL = sorted(set(itertools.product(STATUSES, STATUSES)) - set(WORKFLOW_MOVES))
 # A path from "submitted" to each status, through allowed moves only.
 PATH = {
     S.SUBMITTED: [],
@@ -36,38 +34,16 @@ PATH = {
 }
 
 
+def test_the_code_has_the_designed_workflow():
+    """The other tests here take their moves from WORKFLOW_MOVES; this one holds the code to it."""
+    assert sorted(S.values) == sorted(STATUSES)
+    assert sorted((a, b) for a, moves in TRANSITIONS.items() for b in moves) == ALLOWED
+    assert sorted(quote_models.OPEN_STATUSES) == sorted(OPEN_STATUSES)
+
+
 @pytest.fixture
 def staff(db):
-    return User.objects.create_user("coordinator", "coordinator@medtour.localhost", is_staff=True)
-
-
-def new_request(**data) -> QuoteRequest:
-    facility = make_facility()
-    fields = {
-        "name": "Ana Patient",
-        "email": "ana@example.org",
-        "phone": "+44 20 7946 0000",
-        "country_of_residence": "GB",
-        "preferred_language": make_language(),
-        "procedure": make_procedure(),
-        "facilities": [facility],
-        "condition": "Back pain",
-    }
-    fields.update(data)
-    return quote_request_submit(
-        data=fields, files=[], submission_key=new_form_stamp()[:32], site_url="http://testserver"
-    ).quote_request
-
-
-def add_quote(quote_request: QuoteRequest, *, valid_days: int = 30, lines: int = 2) -> FacilityQuote:
-    quote = FacilityQuote.objects.create(
-        quote_request=quote_request,
-        facility=make_facility(),
-        valid_until=timezone.localdate() + datetime.timedelta(days=valid_days),
-    )
-    for n in range(lines):
-        FacilityQuoteItem.objects.create(quote=quote, category="surgeon", amount=1000 + n)
-    return quote
+    return make_staff(username="coordinator", email="coordinator@medtour.localhost")
 
 
 def move(quote_request: QuoteRequest, to_status: str, actor=None) -> QuoteRequest:
@@ -77,12 +53,12 @@ def move(quote_request: QuoteRequest, to_status: str, actor=None) -> QuoteReques
     if to_status == S.AWAITING_PATIENT:
         extra["note"] = "Please send your latest MRI report."
     if to_status == S.QUOTED and not quote_request.facility_quotes.exists():
-        add_quote(quote_request)
+        make_facility_quote(quote_request=quote_request)
     return quote_request_transition(quote_request=quote_request, to_status=to_status, actor=actor, **extra)
 
 
 def request_in(status: str, actor) -> QuoteRequest:
-    quote_request = new_request()
+    quote_request = make_quote_request()
     for step in PATH[status]:
         quote_request = move(quote_request, step, actor=None if step == S.ACCEPTED else actor)
     assert quote_request.status == status
@@ -128,7 +104,7 @@ def test_staff_cannot_accept_for_the_patient_or_invent_a_status(staff):
 
 @pytest.mark.django_db
 def test_closing_needs_a_reason_and_records_it(staff):
-    quote_request = new_request()
+    quote_request = make_quote_request()
     with pytest.raises(TransitionError, match="why"):
         quote_request_transition(quote_request=quote_request, to_status=S.CLOSED, actor=staff)
     with pytest.raises(TransitionError, match="why"):
@@ -140,7 +116,7 @@ def test_closing_needs_a_reason_and_records_it(staff):
 
 @pytest.mark.django_db
 def test_asking_the_patient_needs_a_note(staff):
-    quote_request = move(new_request(), S.IN_REVIEW, actor=staff)
+    quote_request = move(make_quote_request(), S.IN_REVIEW, actor=staff)
     with pytest.raises(TransitionError, match="patient should send"):
         quote_request_transition(quote_request=quote_request, to_status=S.AWAITING_PATIENT, actor=staff, note="  ")
     assert QuoteRequest.objects.get(pk=quote_request.pk).status == S.IN_REVIEW
@@ -149,11 +125,11 @@ def test_asking_the_patient_needs_a_note(staff):
 @pytest.mark.django_db
 def test_sending_quotes_needs_a_valid_itemised_quote(staff):
     quote_request = request_in(S.SENT_TO_FACILITIES, staff)
-    add_quote(quote_request, lines=0)
-    add_quote(quote_request, valid_days=-1)
+    make_facility_quote(quote_request=quote_request, lines=())
+    make_facility_quote(quote_request=quote_request, valid_days=-1)
     with pytest.raises(TransitionError, match="facility quote"):
         quote_request_transition(quote_request=quote_request, to_status=S.QUOTED, actor=staff)
-    good = add_quote(quote_request)
+    good = make_facility_quote(quote_request=quote_request)
     quote_request_transition(quote_request=quote_request, to_status=S.QUOTED, actor=staff)
     good.refresh_from_db()
     assert good.status == FacilityQuote.Status.SENT
@@ -163,18 +139,18 @@ def test_sending_quotes_needs_a_valid_itemised_quote(staff):
 
 @pytest.mark.django_db
 def test_first_staff_reply_is_timed_and_patient_moves_are_not(staff):
-    quote_request = new_request()
+    quote_request = make_quote_request()
     assert quote_request.first_replied_at is None
     moved = move(quote_request, S.IN_REVIEW, actor=staff)
     assert moved.first_replied_at is not None
-    withdrawn = new_request()
+    withdrawn = make_quote_request()
     closed = quote_request_transition(quote_request=withdrawn, to_status=S.CLOSED, reason="withdrawn")
     assert closed.first_replied_at is None
 
 
 @pytest.mark.django_db
 def test_stale_copy_loses_the_race(staff):
-    quote_request = new_request()
+    quote_request = make_quote_request()
     other_copy = QuoteRequest.objects.get(pk=quote_request.pk)
     move(quote_request, S.IN_REVIEW, actor=staff)
     with pytest.raises(TransitionError, match="Someone else changed this request first"):
@@ -188,8 +164,8 @@ def test_two_staff_acting_at_once_exactly_one_wins(staff):
     # Threads need a server database; SQLite's in-memory test database is not one (see the next test).
     if connection.vendor == "sqlite":
         pytest.skip("covered for SQLite by the two-process test on a database file")
-    quote_request = new_request()
-    other = User.objects.create_user("second", "second@medtour.localhost", is_staff=True)
+    quote_request = make_quote_request()
+    other = make_staff(username="second", email="second@medtour.localhost")
     barrier = threading.Barrier(2)
     results: dict[str, str] = {}
 
@@ -197,7 +173,10 @@ def test_two_staff_acting_at_once_exactly_one_wins(staff):
         try:
             copy = QuoteRequest.objects.get(pk=quote_request.pk)
             barrier.wait(timeout=10)
-            quote_request_transition(quote_request=copy, to_status=to_status, actor=user, reason=reason)
+            # The status this racer read before the barrier, not whatever the other has written since.
+            quote_request_transition(
+                quote_request=copy, from_status=copy.status, to_status=to_status, actor=user, reason=reason
+            )
             results[name] = "won"
         except TransitionError:
             results[name] = "lost"
@@ -245,7 +224,7 @@ def test_moves_queue_the_patient_mail_in_the_same_transaction(staff, status, tem
 
 @pytest.mark.django_db
 def test_staff_moves_without_patient_mail_send_none(staff):
-    quote_request = new_request()
+    quote_request = make_quote_request()
     before = Notification.objects.count()
     move(quote_request, S.IN_REVIEW, actor=staff)
     move(quote_request, S.SENT_TO_FACILITIES, actor=staff)
@@ -254,7 +233,7 @@ def test_staff_moves_without_patient_mail_send_none(staff):
 
 @pytest.mark.django_db
 def test_spam_is_closed_silently(staff):
-    quote_request = new_request()
+    quote_request = make_quote_request()
     before = Notification.objects.count()
     quote_request_transition(quote_request=quote_request, to_status=S.CLOSED, actor=staff, reason="spam")
     assert Notification.objects.count() == before
@@ -263,13 +242,13 @@ def test_spam_is_closed_silently(staff):
 @pytest.mark.django_db
 def test_patient_moves_tell_the_assignee_or_the_coordinators(staff, settings):
     settings.COORDINATOR_EMAILS = ["team@medtour.localhost"]
-    quote_request = new_request()
+    quote_request = make_quote_request()
     quote_request_transition(quote_request=quote_request, to_status=S.CLOSED, reason="withdrawn")
     mail = Notification.objects.get(quote_request=quote_request, template="coordinator_patient_action")
     assert mail.recipient == "team@medtour.localhost"
     assert mail.context["action"] == "withdrew the request"
 
-    assigned = new_request()
+    assigned = make_quote_request()
     QuoteRequest.objects.filter(pk=assigned.pk).update(assignee=staff)
     assigned.refresh_from_db()
     quote_request_transition(quote_request=assigned, to_status=S.CLOSED, reason="withdrawn")
@@ -279,7 +258,7 @@ def test_patient_moves_tell_the_assignee_or_the_coordinators(staff, settings):
 
 @pytest.mark.django_db
 def test_a_failed_transaction_leaves_no_audit_row_or_mail(staff, monkeypatch):
-    quote_request = new_request()
+    quote_request = make_quote_request()
     before = (StatusChange.objects.count(), Notification.objects.count())
 
     def broken(*args, **kwargs):
@@ -299,14 +278,18 @@ django.setup()
 from django.conf import settings
 from django.contrib.auth.models import User
 from quotes.models import QuoteRequest
-from quotes.services import TransitionError, quote_request_transition
+from quotes.services.errors import TransitionError
+from quotes.services.workflow import quote_request_transition
 
-pk, start, to_status, name = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]
+pk, seen, start, to_status, name = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), sys.argv[4], sys.argv[5]
 user = User.objects.get(username=name)
 copy = QuoteRequest.objects.get(pk=pk)
 time.sleep(max(0.0, start - time.time()))
+# Each racer acts on the status it was shown before the race, as a person acts on the page in front
+# of them. A racer that started late would otherwise read the status its rival had just written and
+# make a second, legal move from there: two winners.
 try:
-    quote_request_transition(quote_request=copy, to_status=to_status, actor=user, reason="spam")
+    quote_request_transition(quote_request=copy, from_status=seen, to_status=to_status, actor=user, reason="spam")
     print("won")
 except TransitionError:
     print("lost")
@@ -316,14 +299,15 @@ SETUP_SCRIPT = """
 import django
 django.setup()
 from django.conf import settings
-from django.contrib.auth.models import User
-from tests.quotes.test_workflow import new_request
-User.objects.create_user("first", is_staff=True)
-User.objects.create_user("second", is_staff=True)
-print(new_request().pk)
+from tests.factories import make_quote_request, make_staff
+make_staff(username="first")
+make_staff(username="second")
+quote_request = make_quote_request()
+print(quote_request.pk, quote_request.status)
 """
 
 
+@pytest.mark.subprocess
 def test_two_processes_on_one_sqlite_file_exactly_one_wins(tmp_path):
     """The SQLite set-up a site really runs: a database file shared by several processes."""
     if connection.vendor != "sqlite":
@@ -339,11 +323,12 @@ def test_two_processes_on_one_sqlite_file_exactly_one_wins(tmp_path):
     assert run([sys.executable, "manage.py", "migrate", "-v0"]).returncode == 0
     setup = run([sys.executable, "-c", SETUP_SCRIPT])
     assert setup.returncode == 0, setup.stderr
-    pk = setup.stdout.strip().splitlines()[-1]
+    pk, seen = setup.stdout.strip().splitlines()[-1].split()
+    assert seen == S.SUBMITTED
     start = str(time.time() + 3)
     racers = [
         subprocess.Popen(
-            [sys.executable, "-c", RACE_SCRIPT, pk, start, to_status, name],
+            [sys.executable, "-c", RACE_SCRIPT, pk, seen, start, to_status, name],
             env=env, cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         for to_status, name in [(S.IN_REVIEW, "first"), (S.CLOSED, "second")]

@@ -28,7 +28,7 @@ from quotes.models import (
     StatusChange,
 )
 from quotes.roles import COORDINATORS
-from quotes.services import quote_request_transition
+from quotes.services.workflow import quote_request_transition
 from quotes.uploads import check_upload
 
 pytestmark = pytest.mark.django_db
