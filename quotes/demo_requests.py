@@ -305,6 +305,9 @@ def demo_coordinator() -> tuple[object, bool]:
     User = get_user_model()
     user = User.objects.filter(username=COORDINATOR_USERNAME).first()
     if user is not None:
+        # Its address and password are its owner's; it only needs to be a coordinator to be given
+        # the demo requests.
+        user.groups.add(_coordinators_group())
         return user, False
     user = User(
         username=COORDINATOR_USERNAME,
@@ -315,12 +318,16 @@ def demo_coordinator() -> tuple[object, bool]:
     )
     user.set_unusable_password()
     user.save()
+    user.groups.add(_coordinators_group())
+    return user, True
+
+
+def _coordinators_group() -> Group:
     group = Group.objects.filter(name=roles.COORDINATORS).first()
     if group is None:  # Normally made by a migration; make it (with its permissions) if it is missing.
         roles.apply_groups(apps)
         group = Group.objects.get(name=roles.COORDINATORS)
-    user.groups.add(group)
-    return user, True
+    return group
 
 
 def _pick_facilities(procedure: Procedure | None, slugs: tuple[str, ...], count: int) -> list[Facility]:

@@ -76,16 +76,9 @@ def modules_of(package: str) -> list[str]:
     )
 
 
-def cases(package: str, *, skip: set[str] = frozenset(), known: dict[str, str] | None = None) -> list:
-    """One pytest case per module; a module with a known violation being fixed elsewhere is xfail."""
-    known = known or {}
-    return [
-        pytest.param(relative, marks=pytest.mark.xfail(reason=known[relative], strict=False))
-        if relative in known
-        else relative
-        for relative in modules_of(package)
-        if relative not in skip
-    ]
+def cases(package: str, *, skip: set[str] = frozenset()) -> list:
+    """One pytest case per module."""
+    return [relative for relative in modules_of(package) if relative not in skip]
 
 
 def assert_clean(relative: str, forbidden: tuple[str, ...], rule: str) -> None:
@@ -107,12 +100,7 @@ def test_tourism_imports_no_app_except_from_its_root_urls(relative):
     assert_clean(relative, APPS, "tourism's shared helpers must not import an app (only tourism/urls.py may)")
 
 
-TEMPLATETAGS_KNOWN = {
-    "quotes/templatetags/quote_dashboard.py": "being moved off quotes.admin in a change of its own",
-}
-
-
-@pytest.mark.parametrize("relative", cases("quotes/templatetags", known=TEMPLATETAGS_KNOWN))
+@pytest.mark.parametrize("relative", cases("quotes/templatetags"))
 def test_quote_template_tags_do_not_import_the_admin(relative):
     assert_clean(relative, ("quotes.admin",), "template tags must not import quotes.admin (the admin uses them)")
 

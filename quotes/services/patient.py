@@ -140,6 +140,9 @@ def patient_accept_quote(*, quote_request: QuoteRequest, facility_quote_id: int)
         .first()
     )
     if chosen is None:
+        # Perhaps accepted a moment ago (a second click): if so, say that rather than "not yours".
+        quote_request.refresh_from_db()
+        _refuse_unless_allowed(quote_request, ACCEPT, facility_quote_id)
         raise PatientActionRefused(Refusal(_("That quote is not one you can accept.")))
     if chosen.valid_until < timezone.localdate():
         raise PatientActionRefused(

@@ -92,7 +92,13 @@ def test_public_pages_have_no_wcag_21_aa_violations(page, expect, site, coordina
     # test makes them in the browser.
     def move(to_status: str, **extra) -> None:
         quote_request.refresh_from_db()
-        quote_request_transition(quote_request=quote_request, to_status=to_status, actor=coordinator.user, **extra)
+        quote_request_transition(
+            quote_request=quote_request,
+            from_status=quote_request.status,
+            to_status=to_status,
+            actor=coordinator.user,
+            **extra,
+        )
 
     move(S.IN_REVIEW)
     move(S.AWAITING_PATIENT, note="Please send the written report of your latest MRI scan.")
@@ -127,7 +133,6 @@ def test_public_pages_have_no_wcag_21_aa_violations(page, expect, site, coordina
     patient_accept_quote(
         quote_request=quote_request,
         facility_quote_id=FacilityQuote.objects.get(quote_request=quote_request, facility=istanbul).pk,
-        site_url="",
     )
     page.reload()
     expect(page.locator(".status-now strong")).to_have_text("Quote accepted")

@@ -133,9 +133,11 @@ def bound_form(data: dict, files: dict | None = None):
 
 
 def cleaned_data(**overrides) -> dict:
-    """Valid cleaned data for ``quote_request_submit``, from the form itself."""
+    """Valid keyword arguments for ``quote_request_submit`` (but its files and key), from the form itself."""
     from tests.factories import form_data
 
     form = bound_form(form_data(**overrides))
     assert form.is_valid(), form.errors.as_data()
-    return form.cleaned_data
+    fields = form.submission_fields()
+    del fields["files"]
+    return fields

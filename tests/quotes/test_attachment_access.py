@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from facilities.roles import DIRECTORY_EDITORS
-from quotes.models import AttachmentAccess, QuoteRequest
+from quotes.models import AttachmentAccess, Erasure, QuoteRequest
 from quotes.roles import COORDINATORS
 from quotes.services.retention import quote_request_erase
 from tests.factories import make_attachment, make_quote_request, make_staff
@@ -97,7 +97,7 @@ def test_a_file_of_another_request_is_not_found(client, coordinator, attachment)
 def test_an_erased_file_is_not_found(client, coordinator, quote_request, attachment):
     QuoteRequest.objects.filter(pk=quote_request.pk).update(status=QuoteRequest.Status.CLOSED, closed_reason="spam")
     quote_request.refresh_from_db()
-    quote_request_erase(quote_request=quote_request, why="test")
+    quote_request_erase(quote_request=quote_request, reason=Erasure.Reason.PATIENT_REQUEST)
     client.force_login(coordinator)
     assert client.get(download_url(quote_request.pk, attachment.pk)).status_code == 404
     assert not AttachmentAccess.objects.exists()

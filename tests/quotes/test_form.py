@@ -41,12 +41,7 @@ def post_valid(catalogue):
     def _post(**overrides) -> QuoteRequest:
         form = bound_form(form_data(**overrides))
         assert form.is_valid(), form.errors.as_data()
-        submission = quote_request_submit(
-            data=form.cleaned_data,
-            files=form.cleaned_data["files"],
-            submission_key=form.submission_key,
-            site_url="http://testserver",
-        )
+        submission = quote_request_submit(submission_key=form.submission_key, **form.submission_fields())
         assert submission.created
         return QuoteRequest.objects.get()
 

@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from quotes.models import (
+    Erasure,
     FacilityQuoteItem,
     Notification,
     PatientMessage,
@@ -23,7 +24,7 @@ from quotes.models import (
     StaffNote,
     StatusChange,
 )
-from quotes.services.errors import TransitionError
+from quotes.services.errors import ErasureRefusedError
 from quotes.services.patient import patient_accept_quote, patient_reply
 from quotes.services.retention import quote_request_erase
 from quotes.services.staff import staff_note_add
@@ -36,7 +37,6 @@ from tests.quotes.helpers import OPEN_STATUSES, PDF, jpeg, upload
 pytestmark = pytest.mark.django_db
 
 S = QuoteRequest.Status
-SITE = "http://testserver"
 PERSONAL = {
     "name": "Ana Patient",
     "email": "ana@example.org",
@@ -100,22 +100,22 @@ def submit(world, **overrides) -> QuoteRequest:
         check_upload(upload("mri report.pdf", PDF, "application/pdf")),
         check_upload(upload("x-ray.jpg", jpeg(), "image/jpeg")),
     ]
-    return quote_request_submit(
-        data=data, files=files, submission_key=f"retention-{next(_keys)}", site_url=SITE
-    ).quote_request
+    return quote_request_submit(**data, files=files, submission_key=f"retention-{next(_keys)}").quote_request
 
 
 def finished(world, staff, status: str, *, closed_months_ago: float) -> QuoteRequest:
     """A request walked through the workflow to accepted or closed, with notes, a reply and quotes,
     then dated as if it finished ``closed_months_ago`` months ago."""
     quote_request = submit(world)
-    move = {"quote_request": quote_request, "actor": staff, "site_url": SITE}
-    quote_request_transition(to_status=S.IN_REVIEW, **move)
+    move = {"quote_request": quote_request, "actor": staff}
+    quote_request_transition(from_status=S.SUBMITTED, to_status=S.IN_REVIEW, **move)
     staff_note_add(quote_request=quote_request, author=staff, text="Ana says her pain is worse at night.")
-    quote_request_transition(to_status=S.AWAITING_PATIENT, note="Ana, please send your MRI report.", **move)
-    patient_reply(quote_request=quote_request, text="Here it is; I also have diabetes.", files=[], site_url=SITE)
+    quote_request_transition(
+        from_status=S.IN_REVIEW, to_status=S.AWAITING_PATIENT, note="Ana, please send your MRI report.", **move
+    )
+    patient_reply(quote_request=quote_request, text="Here it is; I also have diabetes.", files=[])
     quote_request.refresh_from_db()
-    quote_request_transition(to_status=S.SENT_TO_FACILITIES, **move)
+    quote_request_transition(from_status=S.IN_REVIEW, to_status=S.SENT_TO_FACILITIES, **move)
     _, _, facilities = world
     lines = [("surgeon", 5000), ("anaesthesia", 1200), ("hospital_nights", 800)]
     quotes = [
@@ -124,12 +124,16 @@ def finished(world, staff, status: str, *, closed_months_ago: float) -> QuoteReq
         )
         for facility in facilities
     ]
-    quote_request_transition(to_status=S.QUOTED, **move)
+    quote_request_transition(from_status=S.SENT_TO_FACILITIES, to_status=S.QUOTED, **move)
     if status == S.ACCEPTED:
-        patient_accept_quote(quote_request=quote_request, facility_quote_id=quotes[0].pk, site_url=SITE)
+        patient_accept_quote(quote_request=quote_request, facility_quote_id=quotes[0].pk)
     else:
         quote_request_transition(
-            to_status=S.CLOSED, reason=QuoteRequest.CloseReason.DECLINED, note="Ana chose a clinic at home.", **move
+            from_status=S.QUOTED,
+            to_status=S.CLOSED,
+            reason=QuoteRequest.CloseReason.DECLINED,
+            note="Ana chose a clinic at home.",
+            **move,
         )
     QuoteRequest.objects.filter(pk=quote_request.pk).update(closed_at=months_ago(closed_months_ago))
     quote_request.refresh_from_db()
@@ -218,12 +222,13 @@ def test_purge_erases_personal_data_of_requests_finished_long_ago(
     assert list(quote_request.facility_quotes.values()) == before["quotes"]
     assert list(FacilityQuoteItem.objects.filter(quote__quote_request=quote_request).values()) == before["items"]
 
-    # The erasure is on the record, by nobody in particular.
-    erasure = quote_request.status_changes.order_by("-created_at", "-pk").first()
-    assert erasure.from_status == erasure.to_status == status
+    # The erasure is on the record, as an erasure by nobody in particular (the retention job), and
+    # the status history is not touched: nothing moved.
+    erasure = Erasure.objects.get(quote_request=quote_request)
+    assert erasure.reason == Erasure.Reason.RETENTION
     assert erasure.actor is None
-    assert "erased" in erasure.note.lower()
-    assert quote_request.status_changes.count() == len(before["changes"]) + 1
+    assert erasure.files_deleted == len(attachments)
+    assert quote_request.status_changes.count() == len(before["changes"])
 
 
 @pytest.mark.parametrize("status", sorted(OPEN_STATUSES))
@@ -271,6 +276,7 @@ def test_purge_twice_erases_nothing_more(world, staff, django_capture_on_commit_
     assert "Erased the personal data of 0 quote requests" in output
     assert snapshot(quote_request) == after_first
     assert StatusChange.objects.count() == changes
+    assert Erasure.objects.filter(quote_request=quote_request).count() == 1
 
 
 def test_dry_run_counts_and_changes_nothing(world, staff, django_capture_on_commit_callbacks):
@@ -327,8 +333,8 @@ def test_erase_refuses_open_requests(world, staff, status):
     QuoteRequest.objects.filter(pk=quote_request.pk).update(status=status)
     quote_request.refresh_from_db()
     before = snapshot(quote_request)
-    with pytest.raises(TransitionError):
-        quote_request_erase(quote_request=quote_request, actor=staff, why="patient asked")
+    with pytest.raises(ErasureRefusedError):
+        quote_request_erase(quote_request=quote_request, actor=staff, reason=Erasure.Reason.PATIENT_REQUEST)
     assert snapshot(quote_request) == before
 
 
@@ -337,15 +343,20 @@ def test_erase_records_who_and_why_and_refuses_a_second_time(world, staff, djang
     paths = stored_paths(quote_request)
 
     with django_capture_on_commit_callbacks(execute=True):
-        quote_request_erase(quote_request=quote_request, actor=staff, why="the patient asked for erasure")
+        quote_request_erase(
+            quote_request=quote_request,
+            actor=staff,
+            reason=Erasure.Reason.PATIENT_REQUEST,
+            detail="the patient asked for erasure",
+        )
 
     assert quote_request.erased_at is not None and quote_request.name == ""
     assert all(not path.exists() for path in paths)
-    erasure = quote_request.status_changes.order_by("-created_at", "-pk").first()
-    assert erasure.actor == staff
-    assert "erased" in erasure.note.lower() and "the patient asked for erasure" in erasure.note
+    erasure = Erasure.objects.get(quote_request=quote_request)
+    assert (erasure.actor, erasure.reason) == (staff, Erasure.Reason.PATIENT_REQUEST)
+    assert erasure.detail == "the patient asked for erasure"
     after = snapshot(quote_request)
 
-    with pytest.raises(TransitionError):
-        quote_request_erase(quote_request=quote_request, actor=staff, why="again")
+    with pytest.raises(ErasureRefusedError):
+        quote_request_erase(quote_request=quote_request, actor=staff, reason=Erasure.Reason.PATIENT_REQUEST)
     assert snapshot(quote_request) == after

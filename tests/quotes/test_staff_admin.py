@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from facilities.roles import DIRECTORY_EDITORS
 from quotes.models import (
+    AssignmentChange,
+    Erasure,
     FacilityQuote,
     PatientMessage,
     QuoteAttachment,
@@ -408,8 +410,12 @@ def test_assign_to_me(coordinator_client, coordinator):
     quote_request.refresh_from_db()
     assert quote_request.assignee == coordinator
     assert flash(response) == [("success", f"{quote_request.reference} assigned to Cora Ordinator.")]
-    assert StaffNote.objects.get(quote_request=quote_request).text == "Assigned to Cora Ordinator."
-    assert "Cora Ordinator" in element_text(response.content.decode(), "workflow-assignee")
+    change = AssignmentChange.objects.get(quote_request=quote_request)
+    assert (change.from_assignee, change.to_assignee, change.actor) == (None, coordinator, coordinator)
+    assert not StaffNote.objects.filter(quote_request=quote_request).exists()
+    html = response.content.decode()
+    assert "Cora Ordinator" in element_text(html, "workflow-assignee")
+    assert "Cora Ordinator" in element_text(html, "assignment-history")
 
 
 def test_assign_to_another_coordinator_and_back_to_nobody(coordinator_client, other_coordinator):
@@ -422,7 +428,8 @@ def test_assign_to_another_coordinator_and_back_to_nobody(coordinator_client, ot
     coordinator_client.post(action_url(quote_request, "assign"), {"assignee": ""})
     quote_request.refresh_from_db()
     assert quote_request.assignee is None
-    assert StaffNote.objects.filter(quote_request=quote_request).count() == 2
+    changes = AssignmentChange.objects.filter(quote_request=quote_request)
+    assert [(c.from_assignee, c.to_assignee) for c in changes] == [(None, other_coordinator), (other_coordinator, None)]
 
 
 @pytest.mark.parametrize("who", ["editor", "plain staff", "inactive coordinator", "nonsense", "unknown id"])
@@ -566,8 +573,9 @@ def test_erase_action_asks_first_then_erases_closed_requests_and_refuses_open_on
     open_one.refresh_from_db()
     assert closed.erased_at is not None and closed.name == "" and closed.email == ""
     assert open_one.erased_at is None and open_one.name == "Olle Open"
-    last = StatusChange.objects.filter(quote_request=closed).last()
-    assert last.actor == coordinator and "at the patient's request" in last.note
+    erasure = Erasure.objects.get(quote_request=closed)
+    assert (erasure.actor, erasure.reason) == (coordinator, Erasure.Reason.PATIENT_REQUEST)
+    assert not StatusChange.objects.filter(quote_request=closed, from_status=S.CLOSED, to_status=S.CLOSED).exists()
     assert not storage.exists(stored_name)
 
     # The page still renders, with the personal fields blank and no download link.

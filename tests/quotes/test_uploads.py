@@ -333,7 +333,7 @@ def checked_pdfs(count: int):
 def test_a_repeated_submission_racing_the_first_leaves_no_files(catalogue):
     """Two requests with the same form key at once: the loser's files are removed."""
     data = cleaned_data()
-    first = quote_request_submit(data=data, files=checked_pdfs(1), submission_key="k" * 32, site_url="")
+    first = quote_request_submit(**data, files=checked_pdfs(1), submission_key="k" * 32)
     assert len(private_files()) == 1
 
     real_first = QuerySet.first
@@ -346,7 +346,7 @@ def test_a_repeated_submission_racing_the_first_leaves_no_files(catalogue):
         return real_first(queryset)
 
     with mock.patch.object(QuerySet, "first", first_misses_once):
-        second = quote_request_submit(data=data, files=checked_pdfs(2), submission_key="k" * 32, site_url="")
+        second = quote_request_submit(**data, files=checked_pdfs(2), submission_key="k" * 32)
     assert looked
     assert second.created is False
     assert second.quote_request.pk == first.quote_request.pk
@@ -366,17 +366,17 @@ def test_a_failure_while_saving_leaves_no_files(catalogue):
         return real_save(storage, name, content)
 
     with mock.patch.object(PrivateStorage, "_save", fail_on_second), pytest.raises(OSError):
-        quote_request_submit(data=data, files=checked_pdfs(2), submission_key="f" * 32, site_url="")
+        quote_request_submit(**data, files=checked_pdfs(2), submission_key="f" * 32)
     assert not QuoteRequest.objects.exists()
     assert private_files() == []
 
 
 def test_a_database_failure_after_the_files_are_written_leaves_no_files(catalogue):
     with (
-        mock.patch("quotes.services._queue_submission_mail", side_effect=OperationalError("database is locked")),
+        mock.patch("quotes.services.submission._submission_mail", side_effect=OperationalError("database is locked")),
         pytest.raises(OperationalError),
     ):
-        quote_request_submit(data=cleaned_data(), files=checked_pdfs(2), submission_key="d" * 32, site_url="")
+        quote_request_submit(**cleaned_data(), files=checked_pdfs(2), submission_key="d" * 32)
     assert not QuoteRequest.objects.exists()
     assert not QuoteAttachment.objects.exists()
     assert private_files() == []

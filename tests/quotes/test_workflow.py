@@ -14,7 +14,8 @@ from django.db import connection
 
 from quotes import models as quote_models
 from quotes.models import TRANSITIONS, FacilityQuote, Notification, QuoteRequest, StatusChange
-from quotes.services.errors import TransitionError
+from quotes.services.errors import MoveIncompleteError, TransitionError
+from quotes.services.outbox import notifications_send
 from quotes.services.workflow import quote_request_transition
 from tests.factories import make_facility_quote, make_quote_request, make_staff
 from tests.quotes.helpers import OPEN_STATUSES, STATUSES, WORKFLOW_MOVES
@@ -54,7 +55,9 @@ def move(quote_request: QuoteRequest, to_status: str, actor=None) -> QuoteReques
         extra["note"] = "Please send your latest MRI report."
     if to_status == S.QUOTED and not quote_request.facility_quotes.exists():
         make_facility_quote(quote_request=quote_request)
-    return quote_request_transition(quote_request=quote_request, to_status=to_status, actor=actor, **extra)
+    return quote_request_transition(
+        quote_request=quote_request, from_status=quote_request.status, to_status=to_status, actor=actor, **extra
+    )
 
 
 def request_in(status: str, actor) -> QuoteRequest:
@@ -96,20 +99,38 @@ def test_illegal_move_is_refused_and_changes_nothing(staff, from_status, to_stat
 def test_staff_cannot_accept_for_the_patient_or_invent_a_status(staff):
     quote_request = request_in(S.QUOTED, staff)
     with pytest.raises(TransitionError, match="Only the patient"):
-        quote_request_transition(quote_request=quote_request, to_status=S.ACCEPTED, actor=staff)
+        quote_request_transition(
+            quote_request=quote_request, from_status=quote_request.status, to_status=S.ACCEPTED, actor=staff
+        )
     with pytest.raises(TransitionError, match="not a status"):
-        quote_request_transition(quote_request=quote_request, to_status="teleported", actor=staff)
+        quote_request_transition(
+            quote_request=quote_request, from_status=quote_request.status, to_status="teleported", actor=staff
+        )
     assert QuoteRequest.objects.get(pk=quote_request.pk).status == S.QUOTED
 
 
 @pytest.mark.django_db
 def test_closing_needs_a_reason_and_records_it(staff):
     quote_request = make_quote_request()
-    with pytest.raises(TransitionError, match="why"):
-        quote_request_transition(quote_request=quote_request, to_status=S.CLOSED, actor=staff)
-    with pytest.raises(TransitionError, match="why"):
-        quote_request_transition(quote_request=quote_request, to_status=S.CLOSED, actor=staff, reason="bored")
-    moved = quote_request_transition(quote_request=quote_request, to_status=S.CLOSED, actor=staff, reason="duplicate")
+    with pytest.raises(MoveIncompleteError, match="why"):
+        quote_request_transition(
+            quote_request=quote_request, from_status=quote_request.status, to_status=S.CLOSED, actor=staff
+        )
+    with pytest.raises(MoveIncompleteError, match="why"):
+        quote_request_transition(
+            quote_request=quote_request,
+            from_status=quote_request.status,
+            to_status=S.CLOSED,
+            actor=staff,
+            reason="bored",
+        )
+    moved = quote_request_transition(
+        quote_request=quote_request,
+        from_status=quote_request.status,
+        to_status=S.CLOSED,
+        actor=staff,
+        reason="duplicate",
+    )
     assert moved.closed_reason == "duplicate"
     assert moved.closed_at is not None
 
@@ -117,8 +138,14 @@ def test_closing_needs_a_reason_and_records_it(staff):
 @pytest.mark.django_db
 def test_asking_the_patient_needs_a_note(staff):
     quote_request = move(make_quote_request(), S.IN_REVIEW, actor=staff)
-    with pytest.raises(TransitionError, match="patient should send"):
-        quote_request_transition(quote_request=quote_request, to_status=S.AWAITING_PATIENT, actor=staff, note="  ")
+    with pytest.raises(MoveIncompleteError, match="patient should send"):
+        quote_request_transition(
+            quote_request=quote_request,
+            from_status=quote_request.status,
+            to_status=S.AWAITING_PATIENT,
+            actor=staff,
+            note="  ",
+        )
     assert QuoteRequest.objects.get(pk=quote_request.pk).status == S.IN_REVIEW
 
 
@@ -127,10 +154,14 @@ def test_sending_quotes_needs_a_valid_itemised_quote(staff):
     quote_request = request_in(S.SENT_TO_FACILITIES, staff)
     make_facility_quote(quote_request=quote_request, lines=())
     make_facility_quote(quote_request=quote_request, valid_days=-1)
-    with pytest.raises(TransitionError, match="facility quote"):
-        quote_request_transition(quote_request=quote_request, to_status=S.QUOTED, actor=staff)
+    with pytest.raises(MoveIncompleteError, match="facility quote"):
+        quote_request_transition(
+            quote_request=quote_request, from_status=quote_request.status, to_status=S.QUOTED, actor=staff
+        )
     good = make_facility_quote(quote_request=quote_request)
-    quote_request_transition(quote_request=quote_request, to_status=S.QUOTED, actor=staff)
+    quote_request_transition(
+        quote_request=quote_request, from_status=quote_request.status, to_status=S.QUOTED, actor=staff
+    )
     good.refresh_from_db()
     assert good.status == FacilityQuote.Status.SENT
     assert good.sent_at is not None
@@ -144,7 +175,9 @@ def test_first_staff_reply_is_timed_and_patient_moves_are_not(staff):
     moved = move(quote_request, S.IN_REVIEW, actor=staff)
     assert moved.first_replied_at is not None
     withdrawn = make_quote_request()
-    closed = quote_request_transition(quote_request=withdrawn, to_status=S.CLOSED, reason="withdrawn")
+    closed = quote_request_transition(
+        quote_request=withdrawn, from_status=withdrawn.status, to_status=S.CLOSED, reason="withdrawn"
+    )
     assert closed.first_replied_at is None
 
 
@@ -154,7 +187,9 @@ def test_stale_copy_loses_the_race(staff):
     other_copy = QuoteRequest.objects.get(pk=quote_request.pk)
     move(quote_request, S.IN_REVIEW, actor=staff)
     with pytest.raises(TransitionError, match="Someone else changed this request first"):
-        quote_request_transition(quote_request=other_copy, to_status=S.CLOSED, actor=staff, reason="spam")
+        quote_request_transition(
+            quote_request=other_copy, from_status=other_copy.status, to_status=S.CLOSED, actor=staff, reason="spam"
+        )
     assert QuoteRequest.objects.get(pk=quote_request.pk).status == S.IN_REVIEW
     assert StatusChange.objects.filter(quote_request=quote_request, to_status=S.CLOSED).count() == 0
 
@@ -216,6 +251,11 @@ def test_moves_queue_the_patient_mail_in_the_same_transaction(staff, status, tem
         move(quote_request, status, actor=staff)
     notification = Notification.objects.filter(quote_request=quote_request, template=template).get()
     assert notification.recipient == "ana@example.org"
+    # Queued with the move; sent by the worker, never by the request itself.
+    assert notification.status == Notification.Status.PENDING
+    assert not [m for m in mailoutbox if m.to == ["ana@example.org"]]
+    notifications_send()
+    notification.refresh_from_db()
     assert notification.status == Notification.Status.SENT
     [mail] = [m for m in mailoutbox if m.to == ["ana@example.org"]]
     assert quote_request.reference in mail.subject
@@ -235,7 +275,9 @@ def test_staff_moves_without_patient_mail_send_none(staff):
 def test_spam_is_closed_silently(staff):
     quote_request = make_quote_request()
     before = Notification.objects.count()
-    quote_request_transition(quote_request=quote_request, to_status=S.CLOSED, actor=staff, reason="spam")
+    quote_request_transition(
+        quote_request=quote_request, from_status=quote_request.status, to_status=S.CLOSED, actor=staff, reason="spam"
+    )
     assert Notification.objects.count() == before
 
 
@@ -243,7 +285,9 @@ def test_spam_is_closed_silently(staff):
 def test_patient_moves_tell_the_assignee_or_the_coordinators(staff, settings):
     settings.COORDINATOR_EMAILS = ["team@medtour.localhost"]
     quote_request = make_quote_request()
-    quote_request_transition(quote_request=quote_request, to_status=S.CLOSED, reason="withdrawn")
+    quote_request_transition(
+        quote_request=quote_request, from_status=quote_request.status, to_status=S.CLOSED, reason="withdrawn"
+    )
     mail = Notification.objects.get(quote_request=quote_request, template="coordinator_patient_action")
     assert mail.recipient == "team@medtour.localhost"
     assert mail.context["action"] == "withdrew the request"
@@ -251,7 +295,9 @@ def test_patient_moves_tell_the_assignee_or_the_coordinators(staff, settings):
     assigned = make_quote_request()
     QuoteRequest.objects.filter(pk=assigned.pk).update(assignee=staff)
     assigned.refresh_from_db()
-    quote_request_transition(quote_request=assigned, to_status=S.CLOSED, reason="withdrawn")
+    quote_request_transition(
+        quote_request=assigned, from_status=assigned.status, to_status=S.CLOSED, reason="withdrawn"
+    )
     mail = Notification.objects.get(quote_request=assigned, template="coordinator_patient_action")
     assert mail.recipient == staff.email
 
@@ -264,9 +310,15 @@ def test_a_failed_transaction_leaves_no_audit_row_or_mail(staff, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("mail queue down")
 
-    monkeypatch.setattr("quotes.services._queue_move_mail", broken)
+    monkeypatch.setattr("quotes.services.workflow._move_mail", broken)
     with pytest.raises(RuntimeError):
-        quote_request_transition(quote_request=quote_request, to_status=S.CLOSED, actor=staff, reason="duplicate")
+        quote_request_transition(
+            quote_request=quote_request,
+            from_status=quote_request.status,
+            to_status=S.CLOSED,
+            actor=staff,
+            reason="duplicate",
+        )
     assert QuoteRequest.objects.get(pk=quote_request.pk).status == S.SUBMITTED
     assert (StatusChange.objects.count(), Notification.objects.count()) == before
 
