@@ -6,7 +6,7 @@ of machines, as each claims its rows.
 """
 
 import signal
-import time
+import threading
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,22 +24,18 @@ class Command(BaseCommand):
     def handle(self, *args, loop: bool, interval: float, limit: int, **options):
         if interval <= 0 or limit < 1:
             raise CommandError("--interval and --limit must be positive.")
-        stopping = False
+        # Set by SIGTERM/SIGINT: the mail in hand is finished, and the wait between checks ends at once.
+        stopping = threading.Event()
 
         def stop(*_args):
-            nonlocal stopping
-            stopping = True
+            stopping.set()
 
         if loop:
-            # Finish the mail in hand, then stop, when the process manager asks.
             signal.signal(signal.SIGTERM, stop)
             signal.signal(signal.SIGINT, stop)
         while True:
             sent = notifications_send(limit=limit)
             if sent or not loop:
                 self.stdout.write(f"Sent {sent} notification{'s' if sent != 1 else ''}.")
-            if not loop or stopping:
-                return
-            time.sleep(interval)
-            if stopping:
+            if not loop or stopping.wait(interval):
                 return
