@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
@@ -420,14 +421,13 @@ class QuoteRequestAdmin(admin.ModelAdmin):
     def assign_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
         quote_request = self._changeable(request, object_id)
         wanted = request.POST.get("assignee", "").strip()
-        if wanted == "":
-            assignee = None
-        else:
-            candidates = assignable_users()
-            if wanted == "me":
-                assignee = candidates.filter(pk=request.user.pk).first()
-            else:
-                assignee = candidates.filter(pk=int(wanted)).first() if wanted.isascii() and wanted.isdigit() else None
+        # Only who was named is parsed here; who may be given requests is the service's rule.
+        assignee = None
+        if wanted == "me":
+            assignee = request.user
+        elif wanted:
+            named = int(wanted) if wanted.isascii() and wanted.isdigit() else None
+            assignee = get_user_model().objects.filter(pk=named).first() if named is not None else None
             if assignee is None:
                 messages.error(request, _("Requests can be given only to active coordinators."))
                 return self._back(quote_request)
