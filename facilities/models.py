@@ -6,15 +6,21 @@ published and holds a current accreditation (``Facility.objects.listed()``).
 """
 
 import datetime
+import hashlib
+import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Case, DateField, Exists, F, OuterRef, Q, When
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from tourism import dates
+from tourism.storage import private_storage
 
 
 def today() -> datetime.date:
@@ -407,3 +413,196 @@ class FacilityProcedure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure} at {self.facility}"
+
+
+# The facility's own people: its international-patient office ---------------------------------
+
+
+class FacilityMembership(models.Model):
+    """A facility user: a person of one facility's international-patient office.
+
+    A user belongs to one facility at most, and sees nothing of any other. Facility users are not
+    staff: they never see the admin, only the partner portal (``/partners/``).
+    """
+
+    class Role(models.TextChoices):
+        MANAGER = "manager", _("Manager")
+        CASE_HANDLER = "case_handler", _("Case handler")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="facility_membership", verbose_name=_("user")
+    )
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CASE_HANDLER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["facility", "user"]
+        verbose_name = _("facility user")
+        verbose_name_plural = _("facility users")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.facility_id})"
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+
+def invitation_token(salt: str) -> str:
+    """The secret in an invitation link, from the invitation's salt and the site's key.
+
+    Only the salt and the token's hash are stored, yet the mail sent later can carry the link.
+    """
+    return salted_hmac("medtour.facilities.invitation", salt, algorithm="sha256").hexdigest()[:43]
+
+
+def hash_invitation_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class FacilityInvitationQuerySet(models.QuerySet):
+    def usable(self, now=None) -> "FacilityInvitationQuerySet":
+        """Neither used, withdrawn nor expired."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class FacilityInvitation(models.Model):
+    """An invitation to join a facility's office: a link to set a password, usable once, for 72 hours."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=20, choices=FacilityMembership.Role.choices)
+    salt = models.CharField(max_length=32, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = FacilityInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("facility invitation")
+        verbose_name_plural = _("facility invitations")
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk} to {self.facility_id}"
+
+    @staticmethod
+    def new_salt() -> str:
+        return secrets.token_hex(16)
+
+    @property
+    def token(self) -> str:
+        return invitation_token(self.salt)
+
+
+# A facility's proposed changes to its own listing ----------------------------------------------
+
+
+def proposal_upload_to(instance, filename: str) -> str:
+    return f"facility-proposals/{secrets.token_hex(16)}"
+
+
+class ProfileChangeProposal(models.Model):
+    """A facility manager's proposed change to the facility's listing, live only once approved.
+
+    ``changes`` holds the proposed values by field: ``description`` (text), ``languages`` (language
+    ids), ``services`` (``Facility.Service`` values offered), ``prices`` (a list of
+    ``{"procedure": id, "price_from": n, "price_to": n, "includes": text}``). A photo or a new
+    accreditation certificate comes as a file in private storage, shown to the editor before
+    approval and never public before it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Not approved")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="proposals")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("proposed by")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    changes = models.JSONField(_("proposed values"), default=dict, blank=True)
+    photo = models.FileField(_("photo"), upload_to=proposal_upload_to, storage=private_storage, blank=True)
+    photo_alt_text = models.CharField(_("what the photo shows"), max_length=200, blank=True)
+    certificate = models.FileField(
+        _("accreditation certificate"), upload_to=proposal_upload_to, storage=private_storage, blank=True
+    )
+    certificate_body = models.ForeignKey(
+        AccreditationBody, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    certificate_programme = models.CharField(_("programme"), max_length=200, blank=True)
+    certificate_awarded_on = models.DateField(_("awarded on"), null=True, blank=True)
+    certificate_expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    certificate_verification_url = models.URLField(_("verification link"), blank=True)
+    message = models.TextField(_("note for the editors"), blank=True)
+    created_at = models.DateTimeField(_("proposed"), auto_now_add=True, db_index=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_note = models.TextField(_("editor's note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("profile change proposal")
+        verbose_name_plural = _("profile change proposals")
+        indexes = [models.Index(fields=["status", "created_at"], name="proposal_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"Proposal {self.pk} for {self.facility_id}"
+
+
+class FacilityResponsiveness(models.Model):
+    """How a facility answers the cases Medtour shares with it, measured from the cases' timestamps.
+
+    Kept up to date by ``quotes.services.responsiveness`` each time a case of the facility is
+    answered, so that no page computes it; the public facility page shows it only from
+    ``PUBLIC_MINIMUM_ANSWERED`` answered cases on (fewer would say more about chance than about
+    the hospital).
+    """
+
+    PUBLIC_MINIMUM_ANSWERED = 5
+
+    facility = models.OneToOneField(Facility, on_delete=models.CASCADE, related_name="responsiveness")
+    cases_received = models.PositiveIntegerField(_("cases received"), default=0)
+    cases_answered = models.PositiveIntegerField(_("cases answered"), default=0)
+    cases_quoted = models.PositiveIntegerField(_("cases quoted"), default=0)
+    cases_declined = models.PositiveIntegerField(_("cases declined"), default=0)
+    answered_in_time = models.PositiveIntegerField(_("answered in time"), default=0)
+    median_first_answer = models.DurationField(_("median time to first answer"), null=True, blank=True)
+    median_quote = models.DurationField(_("median time to quote"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("measured"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("facility responsiveness")
+        verbose_name_plural = _("facility responsiveness")
+
+    def __str__(self) -> str:
+        return f"Responsiveness of {self.facility_id}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.cases_answered >= self.PUBLIC_MINIMUM_ANSWERED
+
+    @property
+    def answered_in_time_share(self) -> float | None:
+        return self.answered_in_time / self.cases_answered if self.cases_answered else None
+
+    @property
+    def decline_rate(self) -> float | None:
+        return self.cases_declined / self.cases_answered if self.cases_answered else None

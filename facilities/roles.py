@@ -23,6 +23,10 @@ PERMISSIONS: GroupPermissions = {
         "facilityprocedure",
         "language",
     )
+} | {
+    ("facilities", "facilitymembership"): ("view", "change", "delete"),
+    ("facilities", "facilityinvitation"): ("view", "add", "change"),
+    ("facilities", "profilechangeproposal"): ("view", "change"),
 }
 
 

@@ -16,7 +16,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from quotes.storage import private_storage
+from tourism.storage import private_storage
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # No 0/O, 1/I/L: easy to read out on the phone.
 REFERENCE_LENGTH = 8
@@ -100,6 +100,15 @@ class QuoteRequest(models.Model):
         SPAM = "spam", _("Spam")
         WITHDRAWN = "withdrawn", _("Withdrawn by the patient")
 
+    class AgeBand(models.TextChoices):
+        UNDER_18 = "under_18", _("Under 18")
+        FROM_18 = "18_29", _("18 to 29")
+        FROM_30 = "30_39", _("30 to 39")
+        FROM_40 = "40_49", _("40 to 49")
+        FROM_50 = "50_59", _("50 to 59")
+        FROM_60 = "60_69", _("60 to 69")
+        FROM_70 = "70_plus", _("70 or over")
+
     class Currency(models.TextChoices):
         USD = "USD", "US dollar (USD)"
         EUR = "EUR", "Euro (EUR)"
@@ -129,6 +138,7 @@ class QuoteRequest(models.Model):
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=32)
     country_of_residence = CountryField(_("country of residence"))
+    age_band = models.CharField(_("age"), max_length=10, choices=AgeBand.choices, blank=True)
     preferred_language = models.ForeignKey(
         "facilities.Language",
         on_delete=models.PROTECT,
@@ -208,6 +218,13 @@ class QuoteRequest(models.Model):
     def is_overdue(self, now: datetime.datetime | None = None) -> bool:
         """``QuoteRequestQuerySet.overdue``'s rule for this request."""
         return self.status == self.Status.SUBMITTED and self.first_reply_due_at < (now or timezone.now())
+
+    @property
+    def sharing_label(self) -> str:
+        """Whom the patient agreed to share the request with, as the status page says it back."""
+        if self.suggest_facilities:
+            return str(_("the hospitals you chose, and accredited hospitals Medtour suggests"))
+        return str(_("only the hospitals you chose"))
 
 
 S = QuoteRequest.Status
@@ -344,6 +361,12 @@ class Notification(models.Model):
     quote_request = models.ForeignKey(
         QuoteRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
+    case = models.ForeignKey(
+        "FacilityCase", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    invitation = models.ForeignKey(
+        "facilities.FacilityInvitation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     recipient = models.EmailField()
     template = models.CharField(max_length=60)
     context = models.JSONField(default=dict, blank=True)
@@ -365,10 +388,18 @@ class Notification(models.Model):
 
 
 class AttachmentAccess(models.Model):
-    """Every time a member of staff opens a medical file."""
+    """Every time a member of staff, or a facility user through a case, opens a medical file."""
 
     attachment = models.ForeignKey(QuoteAttachment, on_delete=models.CASCADE, related_name="accesses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        "FacilityCase",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="file_accesses",
+        help_text=_("Set when a facility user opened the file through a shared case."),
+    )
     accessed_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -413,25 +444,262 @@ class PatientMessage(models.Model):
         return f"Reply {self.pk} on {self.quote_request_id}"
 
 
+# Hospitals in the loop ----------------------------------------------------------------------------
+
+
+def new_case_reference() -> str:
+    # Another alphabet draw than the request's: two hospitals' cases of one patient share nothing.
+    return "HC-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+class SharingConsent(models.Model):
+    """The patient's answer to sharing their request with one facility outside their choice."""
+
+    quote_request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="sharing_consents")
+    facility = models.ForeignKey("facilities.Facility", on_delete=models.CASCADE, related_name="+")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    asked_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    approved = models.BooleanField(_("agreed"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+        verbose_name = _("sharing question")
+        verbose_name_plural = _("sharing questions")
+        constraints = [
+            models.UniqueConstraint(fields=["quote_request", "facility"], name="one_sharing_question_per_facility")
+        ]
+
+    def __str__(self) -> str:
+        return f"Share {self.quote_request_id} with {self.facility_id}?"
+
+
+class FacilityCaseQuerySet(models.QuerySet):
+    def open(self) -> "FacilityCaseQuerySet":
+        return self.filter(status__in=CASE_OPEN_STATUSES)
+
+    def overdue(self, now: datetime.datetime | None = None) -> "FacilityCaseQuerySet":
+        """Cases the facility has not answered (no question, quote or decline) by their due time."""
+        return self.filter(case_overdue_q(now))
+
+    def for_facility(self, facility_id: int) -> "FacilityCaseQuerySet":
+        return self.filter(facility_id=facility_id)
+
+
+def case_overdue_q(now: datetime.datetime | None = None) -> models.Q:
+    return models.Q(status__in=CASE_WAITING_FOR_FACILITY, due_at__lt=now or timezone.now())
+
+
+class FacilityCase(models.Model):
+    """One share of a quote request with one facility: what that facility may see, and its answer.
+
+    It has its own reference, so two hospitals holding cases of one patient cannot link them, and
+    shares only what the coordinator chose (``shared_fields``, ``shared_attachments``): never the
+    patient's name or contact details until the patient accepts this facility's quote
+    (``contact_shared_at``). Its status changes only through ``quotes.services.cases``.
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("New")
+        OPENED = "opened", _("Opened")
+        QUESTION = "question", _("Question asked")
+        QUOTED = "quoted", _("Quote submitted")
+        DECLINED = "declined", _("Declined by the facility")
+        ACCEPTED = "accepted", _("Chosen by the patient")
+        WITHDRAWN = "withdrawn", _("Withdrawn by Medtour")
+        CLOSED = "closed", _("Closed")
+
+    # What a case can show, beyond the procedure and the travel window, which every case shows.
+    class SharedField(models.TextChoices):
+        AGE_BAND = "age_band", _("Age band")
+        COUNTRY = "country_of_residence", _("Country of residence")
+        CONDITION = "condition", _("Condition and symptoms")
+        DIAGNOSIS = "diagnosis", _("Diagnosis so far")
+        PREVIOUS_TREATMENT = "previous_treatment", _("Previous treatment")
+        MEDICATION = "medication", _("Current medication")
+        ALLERGIES = "allergies", _("Allergies")
+        BUDGET = "budget", _("Budget")
+
+    reference = models.CharField(_("case reference"), max_length=12, unique=True, editable=False)
+    quote_request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="cases")
+    facility = models.ForeignKey("facilities.Facility", on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SENT)
+    shared_fields = models.JSONField(_("shared details"), default=list, blank=True)
+    shared_attachments = models.ManyToManyField(
+        QuoteAttachment, blank=True, related_name="cases", verbose_name=_("shared files")
+    )
+    summary = models.TextField(
+        _("note to the facility"), blank=True, help_text=_("What the coordinator wants the facility to know or answer.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("sent by")
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
+    due_at = models.DateTimeField(_("answer due"))
+    remind_at = models.DateTimeField(_("reminder due"))
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+    first_answered_at = models.DateTimeField(_("first answered"), null=True, blank=True)
+    quoted_at = models.DateTimeField(_("first quoted"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined"), null=True, blank=True)
+    decline_reason = models.TextField(_("why the facility declined"), blank=True)
+    closed_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    contact_shared_at = models.DateTimeField(_("patient's contact shared"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FacilityCaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("facility case")
+        verbose_name_plural = _("facility cases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quote_request", "facility"],
+                condition=~models.Q(status__in=["declined", "withdrawn", "closed"]),
+                name="one_live_case_per_facility_and_request",
+            )
+        ]
+        indexes = [
+            # The portal's inbox: one facility's cases by status, newest first.
+            models.Index(fields=["facility", "status", "created_at"], name="case_inbox_idx"),
+            models.Index(fields=["status", "due_at"], name="case_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in CASE_OPEN_STATUSES
+
+    def is_overdue(self, now: datetime.datetime | None = None) -> bool:
+        return self.status in CASE_WAITING_FOR_FACILITY and self.due_at < (now or timezone.now())
+
+    def shares(self, field: str) -> bool:
+        return field in self.shared_fields
+
+
+C = FacilityCase.Status
+
+# A case's moves: every allowed one, and nothing else (``quotes.services.cases.case_transition``).
+CASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    C.SENT: frozenset({C.OPENED, C.QUESTION, C.QUOTED, C.DECLINED, C.WITHDRAWN, C.CLOSED}),
+    C.OPENED: frozenset({C.QUESTION, C.QUOTED, C.DECLINED, C.WITHDRAWN, C.CLOSED}),
+    C.QUESTION: frozenset({C.OPENED, C.QUOTED, C.DECLINED, C.WITHDRAWN, C.CLOSED}),
+    # Back to "opened" when the coordinator returns the quote for a correction.
+    C.QUOTED: frozenset({C.OPENED, C.ACCEPTED, C.WITHDRAWN, C.CLOSED}),
+    C.DECLINED: frozenset(),
+    C.ACCEPTED: frozenset(),
+    C.WITHDRAWN: frozenset(),
+    C.CLOSED: frozenset(),
+}
+CASE_OPEN_STATUSES = frozenset(status for status, moves in CASE_TRANSITIONS.items() if moves)
+# The facility owes an answer (a question, a quote or a decline): the due time runs.
+CASE_WAITING_FOR_FACILITY = frozenset({C.SENT, C.OPENED})
+
+
+class FacilityCaseChange(models.Model):
+    """One move of a case: who (a coordinator, a facility user, or nobody for the system), when, from, to."""
+
+    case = models.ForeignKey(FacilityCase, on_delete=models.CASCADE, related_name="changes")
+    from_status = models.CharField(max_length=12, choices=FacilityCase.Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=FacilityCase.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("case change")
+        verbose_name_plural = _("case changes")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class Message(models.Model):
+    """One message in a conversation on a request: with the patient, or with one facility's case.
+
+    Notifications only say that a message is waiting, never what it says.
+    """
+
+    class Channel(models.TextChoices):
+        PATIENT = "patient", _("With the patient")
+        CASE = "case", _("With a facility")
+
+    class Author(models.TextChoices):
+        PATIENT = "patient", _("Patient")
+        STAFF = "staff", _("Medtour")
+        FACILITY = "facility", _("Facility")
+
+    quote_request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="messages")
+    channel = models.CharField(_("conversation"), max_length=10, choices=Channel.choices)
+    case = models.ForeignKey(FacilityCase, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")
+    author_kind = models.CharField(_("from"), max_length=10, choices=Author.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel="case", case__isnull=False) | models.Q(channel="patient", case__isnull=True),
+                name="message_case_matches_channel",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} on {self.quote_request_id}"
+
+
+def quote_pdf_upload_to(instance: "FacilityQuote", filename: str) -> str:
+    return f"facility-quotes/{secrets.token_hex(16)}"
+
+
 class FacilityQuote(models.Model):
-    """An itemised offer from one facility for one request."""
+    """An itemised offer from one facility for one request: written by the facility on its case
+    (or, for a facility outside the portal, by a coordinator), released to the patient by a
+    coordinator."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted by the facility")
+        RETURNED = "returned", _("Returned to the facility")
         SENT = "sent", _("Sent to the patient")
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
         EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     quote_request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="facility_quotes")
     facility = models.ForeignKey("facilities.Facility", on_delete=models.PROTECT, related_name="quotes")
+    case = models.OneToOneField(FacilityCase, null=True, blank=True, on_delete=models.CASCADE, related_name="quote")
     currency = models.CharField(_("currency"), max_length=3, choices=QuoteRequest.Currency.choices, default="USD")
     exclusions = models.TextField(_("not included"), blank=True)
     notes = models.TextField(_("notes for the patient"), blank=True)
     valid_until = models.DateField(_("valid until"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Bumped by every correction: a correction states the revision it saw, so two at once cannot both win.
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    pdf = models.FileField(
+        _("the facility's own quote (PDF)"), upload_to=quote_pdf_upload_to, storage=private_storage, blank=True
+    )
+    pdf_name = models.CharField(_("PDF file name"), max_length=200, blank=True)
+    review_comment = models.TextField(_("coordinator's comment to the facility"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -447,7 +715,7 @@ class FacilityQuote(models.Model):
 
     @property
     def total(self):
-        return sum((item.amount for item in self.items.all()), start=0)
+        return sum((item.amount for item in self.items.all() if item.amount is not None), start=0)
 
 
 class FacilityQuoteItem(models.Model):
@@ -464,16 +732,32 @@ class FacilityQuoteItem(models.Model):
         TRANSFERS = "transfers", _("Transfers")
         OTHER = "other", _("Other")
 
+    class State(models.TextChoices):
+        INCLUDED = "included", _("Included")
+        INCLUDED_FREE = "included_free", _("Included at no extra charge")
+        NOT_INCLUDED = "not_included", _("Not included")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
     quote = models.ForeignKey(FacilityQuote, on_delete=models.CASCADE, related_name="items")
     category = models.CharField(_("item"), max_length=20, choices=Category.choices)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.INCLUDED)
     description = models.CharField(_("details"), max_length=300, blank=True)
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
         verbose_name = _("quote line")
         verbose_name_plural = _("quote lines")
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gte=0), name="quote_item_amount_not_negative")]
+        constraints = [
+            # An amount exactly when the line is included with an amount, and never below zero.
+            models.CheckConstraint(
+                condition=models.Q(state="included", amount__isnull=False, amount__gte=0)
+                | (~models.Q(state="included") & models.Q(amount__isnull=True)),
+                name="quote_item_amount_matches_state",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()}: {self.amount}"
+        if self.state == self.State.INCLUDED:
+            return f"{self.get_category_display()}: {self.amount}"
+        return f"{self.get_category_display()}: {self.get_state_display()}"

@@ -21,6 +21,10 @@ PERMISSIONS: GroupPermissions = {
     ("quotes", "facilityquote"): ("view", "add", "change", "delete"),
     ("quotes", "facilityquoteitem"): ("view", "add", "change", "delete"),
     ("quotes", "notification"): ("view",),
+    ("quotes", "facilitycase"): ("view", "add", "change"),
+    ("quotes", "facilitycasechange"): ("view",),
+    ("quotes", "message"): ("view", "add"),
+    ("quotes", "sharingconsent"): ("view", "add"),
     ("facilities", "facility"): ("view",),
     ("facilities", "procedure"): ("view",),
 }

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -23,12 +24,21 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
-from facilities.models import Accreditation, listed_q
-from quotes.models import FacilityQuote, FacilityQuoteItem, QuoteRequest, open_q, overdue_q
+from facilities.models import Accreditation, Facility, FacilityMembership, listed_q
+from quotes.models import (
+    FacilityCase,
+    FacilityQuote,
+    FacilityQuoteItem,
+    QuoteRequest,
+    SharingConsent,
+    open_q,
+    overdue_q,
+)
 from quotes.roles import COORDINATORS
 
 S = QuoteRequest.Status
@@ -88,13 +98,20 @@ def sendable_quotes(quote_request: QuoteRequest) -> QuerySet:
     ).distinct()
 
 
+def quotes_ready_for_patient(quote_request: QuoteRequest) -> QuerySet:
+    """What moving a request to "quoted" shows the patient: sendable drafts, or quotes a
+    coordinator released from a facility's case."""
+    released = FacilityQuote.objects.filter(quote_request=quote_request, status=FacilityQuote.Status.SENT).distinct()
+    return sendable_quotes(quote_request) | released
+
+
 def with_totals(queryset: QuerySet) -> QuerySet:
     """Facility quotes annotated with the sum of their lines (0 for none), in the same query."""
     lines = (
         FacilityQuoteItem.objects.filter(quote=OuterRef("pk"))
         .order_by()
         .values("quote")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("amount", default=0))
         .values("total")
     )
     money = DecimalField(max_digits=14, decimal_places=2)
@@ -270,4 +287,155 @@ def dashboard_figures(*, user, now: datetime.datetime | None = None) -> Dashboar
         median_first_reply_seconds=statistics.median(waits) if waits else None,
         median_sample=len(waits),
         median_window_days=MEDIAN_WINDOW.days,
+    )
+
+
+# Cases shared with facilities ----------------------------------------------------------------------
+
+
+def consented_facility_ids(quote_request: QuoteRequest) -> set[int] | None:
+    """The facilities the patient agreed to share this request with: those they chose, and those
+    they said yes to on the status page. None means "any listed facility" (they asked Medtour to
+    suggest hospitals). The one rule for whom a case may go to."""
+    if quote_request.suggest_facilities:
+        return None
+    chosen = set(quote_request.preferred_facilities.values_list("pk", flat=True))
+    agreed = set(
+        SharingConsent.objects.filter(quote_request=quote_request, approved=True).values_list("facility_id", flat=True)
+    )
+    return chosen | agreed
+
+
+def sharing_allowed(quote_request: QuoteRequest, facility_id: int) -> bool:
+    allowed = consented_facility_ids(quote_request)
+    return allowed is None or facility_id in allowed
+
+
+@dataclass(frozen=True)
+class CaseCandidate:
+    """A facility the coordinator could send a request to, and what stands in the way, if anything."""
+
+    facility: "Facility"
+    preferred: bool
+    offers_procedure: bool
+    consented: bool
+    consent_asked: bool
+    consent_refused: bool
+    has_office: bool
+    live_case: "FacilityCase | None"
+
+    @property
+    def can_send(self) -> bool:
+        return self.consented and self.has_office and self.live_case is None
+
+
+CANDIDATE_LIMIT = 40
+
+
+def case_candidates(quote_request: QuoteRequest) -> list[CaseCandidate]:
+    """Facilities to offer in the "send to facilities" panel: the patient's preferred ones first,
+    then listed facilities offering the procedure (in the preferred destinations first), at most
+    ``CANDIDATE_LIMIT``. A fixed number of queries whatever the directory's size."""
+    preferred_ids = set(quote_request.preferred_facilities.values_list("pk", flat=True))
+    listed = Facility.objects.listed()
+    offering = listed.none()
+    if quote_request.procedure_id:
+        offering = listed.filter(offered_procedures__procedure_id=quote_request.procedure_id)
+        if quote_request.preferred_countries:
+            offering = offering.order_by(
+                Case(When(country__in=list(quote_request.preferred_countries), then=0), default=1), Lower("name")
+            )
+        else:
+            offering = offering.order_by(Lower("name"))
+    others = list(offering.exclude(pk__in=preferred_ids).values_list("pk", flat=True)[:CANDIDATE_LIMIT])
+    offering_ids = set(offering.filter(pk__in=[*preferred_ids, *others]).values_list("pk", flat=True))
+    ids = [*sorted(preferred_ids), *others][:CANDIDATE_LIMIT]
+    facilities = {f.pk: f for f in Facility.objects.filter(pk__in=ids).with_listing()}
+    with_office = set(
+        FacilityMembership.objects.filter(facility_id__in=ids, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("facility_id", flat=True)
+    )
+    consents = {c.facility_id: c for c in SharingConsent.objects.filter(quote_request=quote_request)}
+    live = {c.facility_id: c for c in FacilityCase.objects.open().filter(quote_request=quote_request)}
+    allowed = consented_facility_ids(quote_request)
+    candidates = []
+    for pk in ids:
+        facility = facilities.get(pk)
+        if facility is None:
+            continue
+        consent = consents.get(pk)
+        candidates.append(
+            CaseCandidate(
+                facility=facility,
+                preferred=pk in preferred_ids,
+                offers_procedure=pk in offering_ids,
+                consented=(allowed is None or pk in allowed) and bool(facility.is_listed),
+                consent_asked=consent is not None and consent.approved is None,
+                consent_refused=consent is not None and consent.approved is False,
+                has_office=pk in with_office,
+                live_case=live.get(pk),
+            )
+        )
+    return candidates
+
+
+def request_cases(quote_request: QuoteRequest) -> list:
+    """A request's cases for the coordinator's page, with facility, quote and message counts."""
+    return list(
+        FacilityCase.objects.filter(quote_request=quote_request)
+        .select_related("facility", "quote")
+        .annotate(message_count=Count("messages", distinct=True))
+        .order_by("created_at", "pk")
+    )
+
+
+def overdue_cases(now: datetime.datetime | None = None) -> QuerySet:
+    """Cases past their answer time, the longest overdue first, with their facility and request."""
+    return FacilityCase.objects.overdue(now).select_related("facility", "quote_request").order_by("due_at", "pk")
+
+
+# The facility portal's inbox: the facility's own words for where each case stands.
+INBOX_FOLDERS = {
+    "new": [FacilityCase.Status.SENT],
+    "todo": [FacilityCase.Status.OPENED],
+    "answered": [FacilityCase.Status.QUESTION, FacilityCase.Status.QUOTED],
+    "closed": [
+        FacilityCase.Status.DECLINED,
+        FacilityCase.Status.ACCEPTED,
+        FacilityCase.Status.WITHDRAWN,
+        FacilityCase.Status.CLOSED,
+    ],
+}
+
+
+def inbox_counts(facility_id: int) -> dict[str, int]:
+    """How many of a facility's cases are in each inbox folder; one query."""
+    cases = FacilityCase.objects.for_facility(facility_id).order_by()
+    return cases.aggregate(
+        **{folder: Count("pk", filter=Q(status__in=statuses)) for folder, statuses in INBOX_FOLDERS.items()}
+    )
+
+
+def inbox_cases(facility_id: int, folder: str) -> QuerySet:
+    """One folder of a facility's inbox, open cases by due time, ended ones newest first."""
+    cases = (
+        FacilityCase.objects.for_facility(facility_id)
+        .filter(status__in=INBOX_FOLDERS[folder])
+        .select_related("quote_request__procedure")
+        .only(
+            "reference", "status", "created_at", "due_at", "closed_at", "quote_request__procedure__name",
+            "quote_request__travel_from", "quote_request__travel_to",
+        )
+    )  # fmt: skip
+    return cases.order_by("-closed_at", "-pk") if folder == "closed" else cases.order_by("due_at", "pk")
+
+
+def portal_case(facility_id: int, reference: str):
+    """One case of this facility, or None: another facility's case is as absent as a missing one."""
+    return (
+        FacilityCase.objects.for_facility(facility_id)
+        .select_related("quote_request__procedure", "facility")
+        .filter(reference=reference)
+        .first()
     )

@@ -1,35 +1,5 @@
-"""Private storage for medical files: outside the public media folder, with no URL at all.
+"""Private storage for medical files (``tourism.storage``; the STORAGES setting names it here)."""
 
-Files are read only through the staff download view (see the staff-workflow issue), never by
-a URL a web server could serve. In production the "private" entry of STORAGES can point at a
-private object-storage bucket instead.
-"""
+from tourism.storage import PrivateStorage, private_storage
 
-import os
-
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-
-
-class PrivateStorage(FileSystemStorage):
-    def __init__(self, **kwargs):
-        kwargs.pop("base_url", None)
-        super().__init__(**kwargs)
-
-    # Read on every use, not cached, so a changed setting (as in tests) always applies.
-    @property
-    def base_location(self):
-        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("Private files have no URL; staff download them through the admin.")
-
-
-def private_storage():
-    from django.core.files.storage import storages
-
-    return storages["private"]
+__all__ = ["PrivateStorage", "private_storage"]

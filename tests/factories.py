@@ -20,6 +20,7 @@ from facilities.models import (
     Accreditation,
     AccreditationBody,
     Facility,
+    FacilityMembership,
     FacilityPhoto,
     FacilityProcedure,
     Language,
@@ -281,3 +282,29 @@ def form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def make_facility_user(*, facility: Facility | None = None, role: str = "case_handler", **overrides) -> AbstractUser:
+    """A person of a facility's international-patient office (not staff), with an e-mail address."""
+    n = _n()
+    fields = {"username": f"office{n}", "email": f"office{n}@hospital.example", "password": STAFF_PASSWORD}
+    fields.update(overrides)
+    user = get_user_model().objects.create_user(**fields)
+    FacilityMembership.objects.create(user=user, facility=facility or make_facility(), role=role)
+    return user
+
+
+# A complete answer for every item of a facility's quote: (category, state, amount).
+FULL_QUOTE_LINES = [
+    ("surgeon", "included", "5000.00"),
+    ("anaesthesia", "included", "900.00"),
+    ("implants", "included", "2100.00"),
+    ("hospital_nights", "included_free", None),
+    ("tests", "included", "300.00"),
+    ("medication", "included_free", None),
+    ("physiotherapy", "not_included", None),
+    ("follow_up", "included_free", None),
+    ("hotel", "not_included", None),
+    ("transfers", "included_free", None),
+    ("other", "not_applicable", None),
+]

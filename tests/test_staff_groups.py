@@ -28,8 +28,8 @@ PROJECT_PACKAGES = {"facilities", "quotes", "tourism"}
 MIGRATION_SAFE_IMPORTS: dict[str, set[str]] = {}
 
 GROUP_MIGRATIONS = {
-    quote_roles.COORDINATORS: ("quotes", "0003_staff_groups"),
-    facility_roles.DIRECTORY_EDITORS: ("facilities", "0005_directory_editors_group"),
+    quote_roles.COORDINATORS: ("quotes", "0006_coordinators_cases"),
+    facility_roles.DIRECTORY_EDITORS: ("facilities", "0007_directory_editors_facility_users"),
 }
 
 DUMP_GROUPS = """

@@ -254,6 +254,13 @@ QUOTE_MIN_FILL_SECONDS = env_int("MEDTOUR_QUOTE_MIN_FILL_SECONDS", 4)
 QUOTE_RATE_PER_HOUR = env_int("MEDTOUR_QUOTE_RATE_PER_HOUR", 5)
 QUOTE_RATE_PER_DAY = env_int("MEDTOUR_QUOTE_RATE_PER_DAY", 20)
 QUOTE_RETENTION_MONTHS = env_int("MEDTOUR_RETENTION_MONTHS", 24)
+
+# Cases shared with facilities: when an answer is due, when the office is reminded (working days,
+# Monday to Friday), and how long an invitation to join a facility's office stays usable.
+FACILITY_REPLY_WORKING_DAYS = env_int("MEDTOUR_FACILITY_REPLY_WORKING_DAYS", 3)
+FACILITY_REMINDER_WORKING_DAYS = env_int("MEDTOUR_FACILITY_REMINDER_WORKING_DAYS", 2)
+FACILITY_INVITATION_HOURS = env_int("MEDTOUR_FACILITY_INVITATION_HOURS", 72)
+
 # How many proxies in front of the app append to X-Forwarded-For; 0 trusts only REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = env_int("MEDTOUR_TRUSTED_PROXY_COUNT", 0)
 COORDINATOR_EMAILS = env_list("MEDTOUR_COORDINATOR_EMAILS", ["coordinators@medtour.localhost"])

@@ -46,3 +46,23 @@ class PatientActionRefused(WorkflowError):
     def __init__(self, refusal: Refusal):
         super().__init__(refusal.message)
         self.refusal = refusal
+
+
+class CaseError(WorkflowError):
+    """A change to a facility case the services will not make (a move, a share, a quote)."""
+
+
+class CaseTransitionError(CaseError):
+    """A case move its table does not allow from the status the caller saw, or one that lost a race."""
+
+
+class SharingNotAllowedError(CaseError):
+    """The patient has not agreed to share their request with that facility (or it cannot get cases)."""
+
+
+class QuoteSubmissionError(CaseError):
+    """A facility's quote that is incomplete or lost a race; ``errors`` maps fields to messages."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.errors = errors or {}

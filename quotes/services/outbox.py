@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from quotes.models import Notification, QuoteRequest
@@ -31,7 +31,15 @@ logger = logging.getLogger(__name__)
 # A mail stuck in "sending" this long (a worker died mid-send) is tried again.
 STALE_SENDING = datetime.timedelta(minutes=10)
 # Raised while rendering: a fault in the template or its context, not in the mail server.
-TEMPLATE_FAULTS = (TemplateDoesNotExist, TemplateSyntaxError, KeyError, ValueError, TypeError, AttributeError)
+TEMPLATE_FAULTS = (
+    TemplateDoesNotExist,
+    TemplateSyntaxError,
+    NoReverseMatch,
+    KeyError,
+    ValueError,
+    TypeError,
+    AttributeError,
+)
 
 
 class TemplateFault(Exception):
@@ -92,6 +100,10 @@ def render_notification(notification: Notification) -> EmailMultiAlternatives:
         if notification.quote_request is not None:
             token = notification.quote_request.status_token
             context["status_url"] = base_url + reverse("quotes:status", kwargs={"token": token})
+        if notification.case_id is not None:
+            # A facility's mail links to its case in the portal, never to the patient's page.
+            reference = notification.context["case_reference"]
+            context["case_url"] = base_url + reverse("partners:case", kwargs={"reference": reference})
         if "admin_path" in context:
             context["admin_url"] = base_url + context["admin_path"]
         if "first_reply_due_at" in context:
@@ -117,7 +129,7 @@ def notification_send(*, notification_id: int) -> bool:
     A mail-server failure leaves the row pending with a growing delay (failed for good after
     ``NOTIFICATION_MAX_ATTEMPTS``); a template fault fails it for good at once.
     """
-    notification = Notification.objects.select_related("quote_request").filter(pk=notification_id).first()
+    notification = Notification.objects.select_related("quote_request", "case").filter(pk=notification_id).first()
     if notification is None or notification.status != Notification.Status.SENDING:
         return False
     attempts = notification.attempts + 1

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from quotes.models import OPEN_STATUSES, FacilityQuote, PatientMessage, QuoteAttachment, QuoteRequest, StatusChange
+from quotes.services.cases import case_chosen
 from quotes.services.errors import InvalidTextError, PatientActionRefused, Refusal, TransitionError
 from quotes.services.submission import attachments_store
 from quotes.services.workflow import quote_request_transition
@@ -165,6 +166,7 @@ def patient_accept_quote(*, quote_request: QuoteRequest, facility_quote_id: int)
             FacilityQuote.objects.filter(quote_request=quote_request, status=FacilityQuote.Status.SENT).update(
                 status=FacilityQuote.Status.DECLINED
             )
+            case_chosen(quote=chosen)
     except TransitionError as exc:
         raise _explain_lost_race(quote_request, ACCEPT, exc, facility_quote_id) from exc
     return moved

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from quotes.models import (
     Erasure,
+    FacilityCase,
+    Message,
     Notification,
     PatientMessage,
     QuoteAttachment,
@@ -51,6 +53,9 @@ def quote_request_erase(*, quote_request: QuoteRequest, actor=None, reason: str,
         locked.preferred_facilities.clear()
         QuoteAttachment.objects.filter(quote_request=locked).update(file="", original_name="(deleted)", deleted_at=now)
         PatientMessage.objects.filter(quote_request=locked).update(text="")
+        # What was written with facilities may quote the patient's health: erased too.
+        Message.objects.filter(quote_request=locked).update(text="")
+        FacilityCase.objects.filter(quote_request=locked).update(summary="", decline_reason="")
         StaffNote.objects.filter(quote_request=locked).update(text="(erased)")
         Notification.objects.filter(quote_request=locked).delete()
         StatusChange.objects.filter(quote_request=locked).update(note="")

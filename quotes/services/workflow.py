@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quotes.models import TRANSITIONS, FacilityQuote, QuoteRequest, StatusChange
-from quotes.selectors import coordinator_addresses, sendable_quotes
+from quotes.models import TRANSITIONS, FacilityCase, FacilityQuote, QuoteRequest, StatusChange
+from quotes.selectors import coordinator_addresses, quotes_ready_for_patient, sendable_quotes
+from quotes.services.case_moves import cases_end
 from quotes.services.errors import MoveIncompleteError, TransitionError
 from quotes.services.outbox import notification_new, notifications_queue
 
@@ -64,9 +65,12 @@ def quote_request_transition(
         raise MoveIncompleteError(_("Choose why the request is being closed."))
     if to_status == S.AWAITING_PATIENT and not note:
         raise MoveIncompleteError(_("Write what the patient should send us: they will see your note."))
-    if to_status == S.QUOTED and not sendable_quotes(quote_request).exists():
+    if to_status == S.QUOTED and not quotes_ready_for_patient(quote_request).exists():
         raise MoveIncompleteError(
-            _("Add at least one facility quote with its lines, valid today or later, before sending.")
+            _(
+                "Add at least one facility quote with its lines, valid today or later (or release one a facility "
+                "sent), before sending."
+            )
         )
 
     now = timezone.now()
@@ -90,6 +94,15 @@ def quote_request_transition(
         )
         if to_status == S.QUOTED:
             sendable_quotes(quote_request).update(status=FacilityQuote.Status.SENT, sent_at=now)
+        if to_status == S.CLOSED:
+            # Every hospital still holding the case is told it is over (never who or why).
+            cases_end(
+                quote_request_id=quote_request.pk,
+                to_status=FacilityCase.Status.CLOSED,
+                note="The request was closed.",
+                template="facility_case_closed",
+                actor=actor,
+            )
         quote_request.refresh_from_db()
         notifications_queue(_move_mail(quote_request, to_status, actor=actor, reason=reason))
     return quote_request
