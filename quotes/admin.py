@@ -517,10 +517,33 @@ class FacilityQuoteForm(forms.ModelForm):
         return valid_until
 
 
+class FacilityQuoteItemForm(forms.ModelForm):
+    """A quote line: an amount exactly when the item is included at that price."""
+
+    class Meta:
+        model = FacilityQuoteItem
+        fields = ["category", "state", "description", "amount"]
+
+    def clean(self):
+        data = super().clean()
+        state, amount = data.get("state"), data.get("amount")
+        if state == FacilityQuoteItem.State.INCLUDED and amount is None:
+            self.add_error("amount", ValidationError(_("Give the amount, or choose another state."), code="required"))
+        elif state and state != FacilityQuoteItem.State.INCLUDED and amount is not None:
+            self.add_error(
+                "amount",
+                ValidationError(_("Only an item included at a price has an amount."), code="amount_not_allowed"),
+            )
+        if amount is not None and amount < 0:
+            self.add_error("amount", ValidationError(_("The amount cannot be negative."), code="negative"))
+        return data
+
+
 class FacilityQuoteItemInline(admin.TabularInline):
     model = FacilityQuoteItem
+    form = FacilityQuoteItemForm
     extra = 3
-    fields = ["category", "description", "amount"]
+    fields = ["category", "state", "description", "amount"]
 
     def _is_draft(self, obj) -> bool:
         return obj is None or obj.status == FacilityQuote.Status.DRAFT

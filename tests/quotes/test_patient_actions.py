@@ -16,6 +16,7 @@ from django.utils import timezone
 from facilities.models import Accreditation
 from quotes.models import (
     FacilityQuote,
+    FacilityQuoteItem,
     Notification,
     PatientMessage,
     QuoteAttachment,
@@ -604,13 +605,13 @@ def test_comparison_shows_each_quote_line_by_line(client, compared):
     for cell, quote in zip(header, (first, second, third), strict=True):
         facility = quote.facility
         assert cell.startswith(f"{facility.name} {facility.city}, {facility.country.name}")
-    # Rows in the category order; "—" where a quote has no such line; every line with its details.
+    # Rows in the category order; "not stated" (never a dash) where a quote has no such line.
     categories = [key for key in rows if key not in ("Item", "Total", "Not included", "Notes from the hospital",
                                                      "Valid until", "Your choice")]  # fmt: skip
     assert categories == ["Surgeon's fee", "Anaesthesia", "Implants", "Hospital nights"]
     assert rows["Surgeon's fee"][0] == "5,000 USD Lead surgeon and assistant"
     assert rows["Surgeon's fee"][1] == "4,000 EUR"
-    assert rows["Surgeon's fee"][2].startswith("—")
+    assert rows["Surgeon's fee"][2] == "Not stated: ask us"
     assert (
         rows["Hospital nights"][0] == "1,200.50 USD Three nights, private room 300 USD One extra night in case of need"
     )
@@ -715,3 +716,19 @@ def test_drafts_are_never_shown(client, staff):
     response = client.get(action_url("status", quote_request))
     assert "Unsent Draft Hospital" not in response.content.decode()
     assert len(comparison(response)[0]["Total"]) == 1
+
+
+@pytest.mark.django_db
+def test_every_line_state_is_said_in_words_never_a_dash(client, staff):
+    quote_request = make_quote_request(status=S.SENT_TO_FACILITIES)
+    quote = make_facility_quote(quote_request=quote_request, lines=[("surgeon", "5000", "")])
+    State = FacilityQuoteItem.State
+    for category, state in (("hotel", State.NOT_INCLUDED), ("transfers", State.INCLUDED_FREE),
+                            ("other", State.NOT_APPLICABLE)):  # fmt: skip
+        FacilityQuoteItem.objects.create(quote=quote, category=category, state=state, amount=None)
+    move(quote_request, S.QUOTED, staff)
+    rows, _links = comparison(client.get(action_url("status", quote_request)))
+    assert rows["Hotel"] == ["Not included"]
+    assert rows["Transfers"] == ["Included at no extra charge"]
+    assert rows["Other"] == ["Not applicable"]
+    assert rows["Total"] == ["5,000 USD"]

@@ -619,8 +619,15 @@ def quote_form(quote_request, facility, lines, **overrides) -> dict:
         "items-MAX_NUM_FORMS": "1000",
         "_save": "Save",
     }
-    for n, (category, amount) in enumerate(lines):
-        data.update({f"items-{n}-category": category, f"items-{n}-description": "", f"items-{n}-amount": amount})
+    for n, (category, amount, *state) in enumerate(lines):
+        data.update(
+            {
+                f"items-{n}-category": category,
+                f"items-{n}-state": state[0] if state else "included",
+                f"items-{n}-description": "",
+                f"items-{n}-amount": amount,
+            }
+        )
     data.update(overrides)
     return data
 
@@ -651,6 +658,37 @@ def test_add_a_facility_quote_with_three_lines_and_see_its_total(coordinator_cli
     page = coordinator_client.get(change_url(quote_request)).content.decode()
     quotes = element_text(page, "facility-quotes")
     assert "Anadolu Spine Hospital" in quotes and "13,700.50" in quotes and "EUR" in quotes and "Draft" in quotes
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        (("surgeon", "", "included"), "Give the amount"),
+        (("hotel", "300", "not_included"), "Only an item included at a price has an amount"),
+        (("surgeon", "-5", "included"), "cannot be negative"),
+        (("surgeon", "10", "perhaps"), "Select a valid choice"),
+    ],
+)
+def test_a_quote_line_whose_amount_does_not_fit_its_state_is_refused_with_a_message(coordinator_client, line, message):
+    quote_request = make_quote_request(status=S.SENT_TO_FACILITIES)
+    response = coordinator_client.post(
+        reverse("admin:quotes_facilityquote_add"), quote_form(quote_request, make_facility(), [line])
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not FacilityQuote.objects.exists()
+
+
+def test_lines_included_at_no_charge_or_not_included_need_no_amount(coordinator_client):
+    quote_request = make_quote_request(status=S.SENT_TO_FACILITIES)
+    lines = [("surgeon", "9000"), ("hotel", "", "not_included"), ("transfers", "", "included_free")]
+    response = coordinator_client.post(
+        reverse("admin:quotes_facilityquote_add"), quote_form(quote_request, make_facility(), lines)
+    )
+    assert response.status_code == 302
+    quote = FacilityQuote.objects.get()
+    assert sorted(quote.items.values_list("state", flat=True)) == ["included", "included_free", "not_included"]
+    assert quote.total == Decimal("9000")
 
 
 def test_a_facility_that_is_not_listed_is_refused(coordinator_client):
