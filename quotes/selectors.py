@@ -239,6 +239,13 @@ def status_page_context(quote_request: QuoteRequest, *, can_reply: bool, can_wit
         else None,
         "can_reply": can_reply,
         "can_withdraw": can_withdraw,
+        # Whom the patient agreed to share with, and the hospitals we asked them about since.
+        "sharing_label": quote_request.sharing_label,
+        "sharing_questions": list(
+            SharingConsent.objects.filter(quote_request=quote_request).select_related("facility").order_by("asked_at")
+        )
+        if quote_request.is_open or quote_request.status == S.ACCEPTED
+        else [],
         "closed_by_patient": quote_request.status == S.CLOSED
         and quote_request.closed_reason in (QuoteRequest.CloseReason.DECLINED, QuoteRequest.CloseReason.WITHDRAWN),
     }

@@ -13,4 +13,5 @@ urlpatterns = [
     path("status/<str:token>/accept/", views.accept, name="status_accept"),
     path("status/<str:token>/decline/", views.decline, name="status_decline"),
     path("status/<str:token>/withdraw/", views.withdraw, name="status_withdraw"),
+    path("status/<str:token>/sharing/", views.sharing_answer, name="status_sharing"),
 ]

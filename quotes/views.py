@@ -23,7 +23,8 @@ from quotes.forms import QuoteRequestForm, new_form_stamp
 from quotes.models import QuoteRequest, hash_token
 from quotes.patient_forms import AcceptQuoteForm, PatientReplyForm, WithdrawForm
 from quotes.selectors import status_page_context, status_page_request
-from quotes.services.errors import PatientActionRefused, Refusal
+from quotes.services.cases import sharing_consent_answer
+from quotes.services.errors import CaseError, PatientActionRefused, Refusal
 from quotes.services.patient import (
     ACCEPT,
     DECLINE,
@@ -310,3 +311,25 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return _render_status(request, token, http_status=400, withdraw_form=form)
     return _act(request, token, WITHDRAW, lambda: patient_withdraw(quote_request=quote_request))
+
+
+@_private_page
+@require_POST
+def sharing_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The patient's yes or no to sharing their request with one more hospital."""
+    quote_request = _find_request(token)
+    question = request.POST.get("question", "")
+    answer = request.POST.get("answer", "")
+    if not (question.isascii() and question.isdigit()) or answer not in ("yes", "no"):
+        return _render_status(
+            request, token, http_status=400, problem=_("We could not tell what you answered. Please try again.")
+        )
+    try:
+        sharing_consent_answer(quote_request=quote_request, consent_id=int(question), approved=answer == "yes")
+    except CaseError as exc:
+        return _render_status(request, token, http_status=404, problem=str(exc))
+    if answer == "yes":
+        messages.success(request, _("Thank you. Your coordinator can now share your request with that hospital."))
+    else:
+        messages.success(request, _("Thank you. We will not share your request with that hospital."))
+    return _back_to_status(token)

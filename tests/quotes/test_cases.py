@@ -32,6 +32,7 @@ from quotes.services.errors import (
     QuoteSubmissionError,
     SharingNotAllowedError,
 )
+from quotes.services.outbox import notifications_send
 from quotes.services.patient import patient_accept_quote, patient_withdraw
 from quotes.services.retention import quote_request_erase
 from quotes.services.workflow import quote_request_transition
@@ -473,3 +474,26 @@ def test_erasure_also_erases_what_was_written_on_the_cases(coordinator, hospital
     quote_request_erase(quote_request=quote_request, actor=coordinator, reason=Erasure.Reason.PATIENT_REQUEST)
     assert FacilityCase.objects.get(pk=case.pk).summary == ""
     assert list(Message.objects.filter(case=case).values_list("text", flat=True)) == [""]
+
+
+@pytest.mark.django_db
+def test_the_patients_and_coordinators_mails_about_cases_are_sent_without_medical_content(
+    coordinator, hospitals, mailoutbox
+):
+    quote_request = request_in_review(coordinator, suggest_facilities=False, condition="Sciatica since May.")
+    quote_request.preferred_facilities.set([hospitals["istanbul"]])
+    case_services.sharing_consent_ask(quote_request=quote_request, facility=hospitals["bangkok"], actor=coordinator)
+    (case,) = send(quote_request, coordinator, hospitals["istanbul"])
+    case_services.case_message_post(case=case, author=hospitals["istanbul_user"], text="Sciatica on which side?")
+    ids = list(
+        Notification.objects.filter(template__in=["patient_sharing_question", "coordinator_case_update"]).values_list(
+            "pk", flat=True
+        )
+    )
+    assert notifications_send(ids=ids) == len(ids) >= 2
+    question = next(m for m in mailoutbox if m.to == [quote_request.email])
+    assert quote_request.status_token in question.body and quote_request.reference in question.subject
+    update = next(m for m in mailoutbox if m.to == ["coord@medtour.localhost"])
+    assert case.reference in update.subject and "asked a question" in update.body
+    for mail in mailoutbox:
+        assert "Sciatica" not in mail.body and "Sciatica" not in mail.alternatives[0][0]
