@@ -4,9 +4,11 @@ return and release, the patient's choice, closure, reminders and responsiveness 
 
 import datetime
 import itertools
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from facilities.models import FacilityResponsiveness
@@ -497,3 +499,41 @@ def test_the_patients_and_coordinators_mails_about_cases_are_sent_without_medica
     assert case.reference in update.subject and "asked a question" in update.body
     for mail in mailoutbox:
         assert "Sciatica" not in mail.body and "Sciatica" not in mail.alternatives[0][0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_colleagues_submitting_the_first_quote_at_once_exactly_one_wins(coordinator, hospitals):
+    # Threads need a server database; SQLite's in-memory test database is not one. The stale-page
+    # test above covers the same rule on SQLite (the case moves once, conditionally).
+    if connection.vendor == "sqlite":
+        pytest.skip("threads need a server database; the stale-page test covers SQLite")
+    quote_request = request_in_review(coordinator)
+    (case,) = send(quote_request, coordinator, hospitals["istanbul"])
+    colleague = make_facility_user(facility=hospitals["istanbul"])
+    barrier = threading.Barrier(2)
+    results: dict[str, str] = {}
+
+    def submit(name: str, user, currency: str) -> None:
+        try:
+            copy = FacilityCase.objects.get(pk=case.pk)
+            barrier.wait(timeout=10)
+            case_services.case_quote_submit(case=copy, actor=user, draft=draft(currency=currency))
+            results[name] = "won"
+        except QuoteSubmissionError:
+            results[name] = "lost"
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=submit, args=("first", hospitals["istanbul_user"], "EUR")),
+        threading.Thread(target=submit, args=("second", colleague, "USD")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results.values()) == ["lost", "won"]
+    quote = FacilityQuote.objects.get(case=case)
+    assert quote.currency == ("EUR" if results["first"] == "won" else "USD")
+    assert quote.items.count() == 11
+    assert FacilityCaseChange.objects.filter(case=case, to_status=C.QUOTED).count() == 1
