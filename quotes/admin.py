@@ -35,7 +35,7 @@ from quotes.models import (
     Notification,
     QuoteRequest,
 )
-from quotes.selectors import assignable_users, with_totals
+from quotes.selectors import assignable_users, request_cases, with_totals
 from quotes.services.errors import WorkflowError
 from quotes.services.retention import quote_request_erase
 from quotes.services.staff import quote_request_assign, staff_note_add
@@ -297,6 +297,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             if quote_request.erased_at
             else None,
             "facility_quotes": None,
+            "cases": None,
         }
         if quote_request.status == S.SUBMITTED:
             context["reply_target"] = self.reply_target(quote_request)
@@ -345,6 +346,10 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             context["assignments"] = list(
                 quote_request.assignment_changes.select_related("actor", "from_assignee", "to_assignee")
             )
+        if user.has_perm("quotes.view_facilitycase"):
+            context["cases"] = [
+                {"case": case, "overdue": case.is_overdue(now)} for case in request_cases(quote_request)
+            ]
         if user.has_perm("quotes.view_facilityquote"):
             context["facility_quotes"] = [
                 {

@@ -17,6 +17,7 @@ from facilities.roles import DIRECTORY_EDITORS
 from quotes.models import (
     AssignmentChange,
     Erasure,
+    FacilityCase,
     FacilityQuote,
     PatientMessage,
     QuoteAttachment,
@@ -25,12 +26,14 @@ from quotes.models import (
     StatusChange,
 )
 from quotes.roles import COORDINATORS
+from quotes.services.cases import CaseShare, cases_send
 from quotes.templatetags.quote_dashboard import quote_dashboard
 from tests.factories import (
     build_quote_request,
     make_attachment,
     make_facility,
     make_facility_quote,
+    make_facility_user,
     make_procedure,
     make_quote_request,
     make_staff,
@@ -857,3 +860,47 @@ def test_quote_form_autocompletes_requests_by_reference_and_facilities_by_name(c
     assert found.json()["results"] == [{"id": str(quote_request.pk), "text": quote_request.reference}]
     found = coordinator_client.get(url, {**common, "field_name": "facility", "term": "Anadolu"})
     assert [row["text"] for row in found.json()["results"]] == ["Anadolu Spine Hospital"]
+
+
+# Cases with facilities on the request page ----------------------------------------------------
+
+
+def test_the_request_page_lists_its_cases_with_due_times_and_overdue_ones_marked(
+    coordinator_client, coordinator, django_assert_num_queries
+):
+    quote_request = make_quote_request(status=S.IN_REVIEW)
+    facilities = [make_facility(name=f"Spine Centre {n}") for n in range(3)]
+    for facility in facilities:
+        make_facility_user(facility=facility)
+    cases_send(
+        quote_request=quote_request,
+        from_status=S.IN_REVIEW,
+        shares=[CaseShare(facility_id=facilities[0].pk)],
+        actor=coordinator,
+    )
+    coordinator_client.get(change_url(quote_request))  # Warm: first-request caches out of the count.
+    with CaptureQueriesContext(connection) as one:
+        coordinator_client.get(change_url(quote_request))
+    quote_request.refresh_from_db()
+    cases_send(
+        quote_request=quote_request,
+        from_status=S.SENT_TO_FACILITIES,
+        shares=[CaseShare(facility_id=f.pk) for f in facilities[1:]],
+        actor=coordinator,
+    )
+    late = FacilityCase.objects.filter(facility=facilities[2]).get()
+    FacilityCase.objects.filter(pk=late.pk).update(due_at=timezone.now() - datetime.timedelta(hours=1))
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = coordinator_client.get(change_url(quote_request)).content.decode()
+    cases = element_text(page, "facility-cases")
+    for facility in facilities:
+        assert facility.name in cases
+    assert late.reference in cases and "Overdue" in cases
+    assert cases.count("Overdue") == 1
+
+
+def test_editors_do_not_see_the_cases(client, editor):
+    client.force_login(editor)
+    quote_request = make_quote_request(status=S.IN_REVIEW)
+    response = client.get(change_url(quote_request))
+    assert "facility-cases" not in response.content.decode()
