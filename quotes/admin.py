@@ -30,12 +30,14 @@ from quotes.labels import STAFF_STATUS_LABELS, span, staff_status_label, user_la
 from quotes.models import (
     TRANSITIONS,
     Erasure,
+    FacilityCase,
     FacilityQuote,
     FacilityQuoteItem,
     Notification,
     QuoteRequest,
 )
-from quotes.selectors import assignable_users, request_cases, with_totals
+from quotes.selectors import assignable_users, case_candidates, request_cases, with_totals
+from quotes.services.cases import DEFAULT_SHARED_FIELDS, SHAREABLE_REQUEST_STATUSES, CaseShare, cases_send
 from quotes.services.errors import WorkflowError
 from quotes.services.retention import quote_request_erase
 from quotes.services.staff import quote_request_assign, staff_note_add
@@ -346,6 +348,25 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             context["assignments"] = list(
                 quote_request.assignment_changes.select_related("actor", "from_assignee", "to_assignee")
             )
+        if (
+            can_change
+            and user.has_perm("quotes.add_facilitycase")
+            and quote_request.status in SHAREABLE_REQUEST_STATUSES
+        ):
+            defaults = set(DEFAULT_SHARED_FIELDS)
+            context["send"] = {
+                "url": self._url("send_cases", quote_request.pk),
+                "candidates": [
+                    {
+                        "candidate": candidate,
+                        "fields": [
+                            (value, label, value in defaults) for value, label in FacilityCase.SharedField.choices
+                        ],
+                    }
+                    for candidate in case_candidates(quote_request)
+                ],
+                "files": [a for a in quote_request.attachments.all() if a.file and not a.deleted_at],
+            }
         if user.has_perm("quotes.view_facilitycase"):
             context["cases"] = [
                 {"case": case, "overdue": case.is_overdue(now)} for case in request_cases(quote_request)
@@ -372,6 +393,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             path("<int:object_id>/move/", wrap(require_POST(self.move_view)), name=f"{prefix}_move"),
             path("<int:object_id>/assign/", wrap(require_POST(self.assign_view)), name=f"{prefix}_assign"),
             path("<int:object_id>/note/", wrap(require_POST(self.note_view)), name=f"{prefix}_note"),
+            path("<int:object_id>/cases/", wrap(require_POST(self.send_cases_view)), name=f"{prefix}_send_cases"),
             path(
                 "<int:quote_request_id>/files/<int:attachment_id>/",
                 wrap(staff_views.attachment_download),
@@ -448,6 +470,46 @@ class QuoteRequestAdmin(admin.ModelAdmin):
         messages.success(
             request, _("%(reference)s assigned to %(who)s.") % {"reference": quote_request.reference, "who": who}
         )
+        return self._back(quote_request)
+
+    def send_cases_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
+        quote_request = self._changeable(request, object_id)
+        if not request.user.has_perm("quotes.add_facilitycase"):
+            raise PermissionDenied
+        seen_status = request.POST.get("from_status") or quote_request.status
+
+        def ids(values) -> list[int] | None:
+            parsed = [int(v) for v in values if v.isascii() and v.isdigit()]
+            return parsed if len(parsed) == len(values) else None
+
+        facility_ids = ids(request.POST.getlist("facility"))
+        if facility_ids is None or seen_status not in S.values:
+            messages.error(request, _("That is not a facility that can be chosen."))
+            return self._back(quote_request)
+        shares = []
+        for facility_id in facility_ids:
+            files = ids(request.POST.getlist(f"files-{facility_id}"))
+            if files is None:
+                messages.error(request, _("That is not a file of this request."))
+                return self._back(quote_request)
+            shares.append(
+                CaseShare(
+                    facility_id=facility_id,
+                    fields=request.POST.getlist(f"fields-{facility_id}"),
+                    attachment_ids=files,
+                    summary=request.POST.get(f"summary-{facility_id}", ""),
+                )
+            )
+        try:
+            cases = cases_send(quote_request=quote_request, from_status=seen_status, shares=shares, actor=request.user)
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                ngettext("Case shared with %(n)d facility.", "Case shared with %(n)d facilities.", len(cases))
+                % {"n": len(cases)},
+            )
         return self._back(quote_request)
 
     def note_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:

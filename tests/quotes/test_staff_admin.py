@@ -904,3 +904,67 @@ def test_editors_do_not_see_the_cases(client, editor):
     quote_request = make_quote_request(status=S.IN_REVIEW)
     response = client.get(change_url(quote_request))
     assert "facility-cases" not in response.content.decode()
+
+
+def test_the_coordinator_shares_the_case_ticking_what_each_facility_sees(coordinator_client):
+    chosen, other = make_facility(name="Chosen Spine Clinic"), make_facility(name="Other Spine Clinic")
+    for facility in (chosen, other):
+        make_facility_user(facility=facility)
+    quote_request = make_quote_request(status=S.IN_REVIEW, suggest_facilities=False)
+    quote_request.preferred_facilities.set([chosen])
+    report = make_attachment(quote_request=quote_request, name="mri.pdf")
+    page = coordinator_client.get(change_url(quote_request)).content.decode()
+    panel = element_text(page, "workflow-send")
+    assert "Chosen Spine Clinic" in panel
+    assert tags(page, "input", id=f"send-facility-{chosen.pk}")
+    data = {
+        "from_status": S.IN_REVIEW,
+        "facility": [str(chosen.pk)],
+        f"fields-{chosen.pk}": ["condition", "age_band"],
+        f"files-{chosen.pk}": [str(report.pk)],
+        f"summary-{chosen.pk}": "Two-level fusion likely.",
+    }
+    response = coordinator_client.post(action_url(quote_request, "send_cases"), data)
+    assert response.status_code == 302
+    case = FacilityCase.objects.get()
+    assert case.facility == chosen and sorted(case.shared_fields) == ["age_band", "condition"]
+    assert list(case.shared_attachments.all()) == [report] and case.summary == "Two-level fusion likely."
+    quote_request.refresh_from_db()
+    assert quote_request.status == S.SENT_TO_FACILITIES
+    assert ("success", "Case shared with 1 facility.") in flash(coordinator_client.get(change_url(quote_request)))
+
+    # A facility the patient did not agree to has no box, and posting it anyway is refused.
+    page = coordinator_client.get(change_url(quote_request)).content.decode()
+    assert not tags(page, "input", id=f"send-facility-{other.pk}")
+    refused = coordinator_client.post(
+        action_url(quote_request, "send_cases"), {"from_status": S.SENT_TO_FACILITIES, "facility": [str(other.pk)]}
+    )
+    assert refused.status_code == 302
+    assert FacilityCase.objects.count() == 1
+    assert any("has not agreed" in text for _level, text in flash(coordinator_client.get(change_url(quote_request))))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"facility": ["x"]},
+        {"facility": ["²"]},
+        {"facility": []},
+        {"from_status": "nonsense", "facility": ["1"]},
+        {"facility": ["1"], "files-1": ["../etc"]},
+    ],
+)
+def test_garbled_sharing_posts_get_a_message_and_change_nothing(coordinator_client, data):
+    quote_request = make_quote_request(status=S.IN_REVIEW)
+    response = coordinator_client.post(action_url(quote_request, "send_cases"), data)
+    assert response.status_code == 302
+    assert not FacilityCase.objects.exists()
+    assert QuoteRequest.objects.get(pk=quote_request.pk).status == S.IN_REVIEW
+    assert [level for level, _text in flash(coordinator_client.get(change_url(quote_request)))] == ["error"]
+
+
+def test_editors_cannot_share_cases(client, editor):
+    client.force_login(editor)
+    quote_request = make_quote_request(status=S.IN_REVIEW)
+    response = client.post(action_url(quote_request, "send_cases"), {"facility": ["1"]})
+    assert response.status_code == 403
