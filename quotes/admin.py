@@ -37,7 +37,13 @@ from quotes.models import (
     QuoteRequest,
 )
 from quotes.selectors import assignable_users, case_candidates, request_cases, with_totals
-from quotes.services.cases import DEFAULT_SHARED_FIELDS, SHAREABLE_REQUEST_STATUSES, CaseShare, cases_send
+from quotes.services.cases import (
+    DEFAULT_SHARED_FIELDS,
+    SHAREABLE_REQUEST_STATUSES,
+    CaseShare,
+    cases_send,
+    sharing_consent_ask,
+)
 from quotes.services.errors import WorkflowError
 from quotes.services.retention import quote_request_erase
 from quotes.services.staff import quote_request_assign, staff_note_add
@@ -356,6 +362,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             defaults = set(DEFAULT_SHARED_FIELDS)
             context["send"] = {
                 "url": self._url("send_cases", quote_request.pk),
+                "ask_url": self._url("ask_sharing", quote_request.pk),
                 "candidates": [
                     {
                         "candidate": candidate,
@@ -394,6 +401,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             path("<int:object_id>/assign/", wrap(require_POST(self.assign_view)), name=f"{prefix}_assign"),
             path("<int:object_id>/note/", wrap(require_POST(self.note_view)), name=f"{prefix}_note"),
             path("<int:object_id>/cases/", wrap(require_POST(self.send_cases_view)), name=f"{prefix}_send_cases"),
+            path("<int:object_id>/sharing/", wrap(require_POST(self.ask_sharing_view)), name=f"{prefix}_ask_sharing"),
             path(
                 "<int:quote_request_id>/files/<int:attachment_id>/",
                 wrap(staff_views.attachment_download),
@@ -509,6 +517,30 @@ class QuoteRequestAdmin(admin.ModelAdmin):
                 request,
                 ngettext("Case shared with %(n)d facility.", "Case shared with %(n)d facilities.", len(cases))
                 % {"n": len(cases)},
+            )
+        return self._back(quote_request)
+
+    def ask_sharing_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
+        """Ask the patient, on their status page, whether one more facility may have the case."""
+        quote_request = self._changeable(request, object_id)
+        if not request.user.has_perm("quotes.add_sharingconsent"):
+            raise PermissionDenied
+        wanted = request.POST.get("ask", "")
+        facility = (
+            Facility.objects.listed().filter(pk=int(wanted)).first() if wanted.isascii() and wanted.isdigit() else None
+        )
+        if facility is None:
+            messages.error(request, _("That is not a facility that can be chosen."))
+            return self._back(quote_request)
+        try:
+            sharing_consent_ask(quote_request=quote_request, facility=facility, actor=request.user)
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("The patient has been asked, on their status page, whether %(facility)s may have the case.")
+                % {"facility": facility.name},
             )
         return self._back(quote_request)
 

@@ -22,6 +22,7 @@ from quotes.models import (
     PatientMessage,
     QuoteAttachment,
     QuoteRequest,
+    SharingConsent,
     StaffNote,
     StatusChange,
 )
@@ -34,6 +35,7 @@ from tests.factories import (
     make_facility,
     make_facility_quote,
     make_facility_user,
+    make_offer,
     make_procedure,
     make_quote_request,
     make_staff,
@@ -968,3 +970,27 @@ def test_editors_cannot_share_cases(client, editor):
     quote_request = make_quote_request(status=S.IN_REVIEW)
     response = client.post(action_url(quote_request, "send_cases"), {"facility": ["1"]})
     assert response.status_code == 403
+
+
+def test_the_coordinator_asks_the_patient_about_a_facility_they_did_not_choose(coordinator_client):
+    procedure = make_procedure()
+    chosen = make_facility(name="Chosen Spine Clinic")
+    other = make_facility(name="Offering Spine Clinic")
+    make_offer(facility=other, procedure=procedure)
+    quote_request = make_quote_request(status=S.IN_REVIEW, suggest_facilities=False, procedure=procedure)
+    quote_request.preferred_facilities.set([chosen])
+    page = coordinator_client.get(change_url(quote_request)).content.decode()
+    assert "Offering Spine Clinic" in element_text(page, "workflow-send")
+    assert "Ask the patient about this facility" in page
+    response = coordinator_client.post(action_url(quote_request, "ask_sharing"), {"ask": str(other.pk)})
+    assert response.status_code == 302
+    consent = SharingConsent.objects.get()
+    assert (consent.facility, consent.approved) == (other, None)
+    page = coordinator_client.get(change_url(quote_request)).content.decode()
+    assert "Waiting for the patient's answer about this facility." in page
+    assert "Ask the patient about this facility" not in page
+    again = coordinator_client.post(action_url(quote_request, "ask_sharing"), {"ask": str(other.pk)})
+    assert again.status_code == 302 and SharingConsent.objects.count() == 1
+    for garbage in ("", "x", "99999"):
+        coordinator_client.post(action_url(quote_request, "ask_sharing"), {"ask": garbage})
+    assert SharingConsent.objects.count() == 1
