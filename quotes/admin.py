@@ -161,7 +161,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Patient"), {"fields": ["name", "email", "phone", "country", "language"]}),
+        (_("Patient"), {"fields": ["name", "email", "phone", "country", "age_band", "language"]}),
         (
             _("What they ask for"),
             {

@@ -55,6 +55,12 @@ class QuoteRequestForm(forms.Form):
     )
     # Every country is an option: rendered without a template per option (tourism.widgets).
     country_of_residence = LazyTypedChoiceField(label=_("Country you live in"), choices=countries, widget=FastSelect)
+    age_band = forms.ChoiceField(
+        label=_("Your age (optional)"),
+        choices=[("", _("Prefer not to say")), *QuoteRequest.AgeBand.choices],
+        required=False,
+        help_text=_("Hospitals need it to judge a case; we share only the range, never your date of birth."),
+    )
     preferred_language = forms.ModelChoiceField(
         label=_("Language for our replies"), queryset=Language.objects.order_by("name"), to_field_name="code"
     )
@@ -274,7 +280,7 @@ class QuoteRequestForm(forms.Form):
 
     # The fields ``quote_request_submit`` takes, by its argument names.
     SUBMITTED_FIELDS = (
-        "name", "email", "phone", "country_of_residence", "preferred_language", "condition", "procedure",
+        "name", "email", "phone", "country_of_residence", "age_band", "preferred_language", "condition", "procedure",
         "facilities", "countries", "suggest_facilities", "travel_from", "travel_to", "budget_amount",
         "budget_currency", "diagnosis", "previous_treatment", "medication", "allergies", "consent_marketing",
         "files",
@@ -290,6 +296,7 @@ class QuoteRequestForm(forms.Form):
             suggest_facilities=bool(data.get("suggest_facilities")),
             consent_marketing=bool(data.get("consent_marketing")),
             budget_currency=data.get("budget_currency") or "",
+            age_band=data.get("age_band") or "",
             files=data.get("files") or [],
         )
         for name in ("diagnosis", "previous_treatment", "medication", "allergies"):

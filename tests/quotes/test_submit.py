@@ -241,3 +241,17 @@ def test_the_service_returns_the_existing_request_for_a_repeated_key(catalogue, 
     assert QuoteRequest.objects.count() == 1
     assert Notification.objects.count() == 2
     assert callbacks == []  # Mail is only queued (the worker sends it): nothing runs after the commit.
+
+
+@pytest.mark.parametrize("given, stored", [("40_49", "40_49"), ("", "")])
+def test_the_age_range_is_optional_and_stored_as_chosen(submit, catalogue, given, stored):
+    response = submit(form_data(age_band=given))
+    assert response.status_code == 302
+    assert QuoteRequest.objects.get().age_band == stored
+
+
+def test_an_age_range_that_is_not_offered_is_refused_with_a_message(submit, catalogue):
+    response = submit(form_data(age_band="1900s"))
+    assert response.status_code == 200
+    assert "age_band" in response.context["form"].errors
+    assert not QuoteRequest.objects.exists()
