@@ -41,6 +41,7 @@ from quotes.services.cases import (
     DEFAULT_SHARED_FIELDS,
     SHAREABLE_REQUEST_STATUSES,
     CaseShare,
+    case_withdraw,
     cases_send,
     sharing_consent_ask,
 )
@@ -375,8 +376,14 @@ class QuoteRequestAdmin(admin.ModelAdmin):
                 "files": [a for a in quote_request.attachments.all() if a.file and not a.deleted_at],
             }
         if user.has_perm("quotes.view_facilitycase"):
+            context["can_withdraw_cases"] = can_change and user.has_perm("quotes.change_facilitycase")
             context["cases"] = [
-                {"case": case, "overdue": case.is_overdue(now)} for case in request_cases(quote_request)
+                {
+                    "case": case,
+                    "overdue": case.is_overdue(now),
+                    "withdraw_url": self._url("withdraw_case", quote_request.pk, case.pk),
+                }
+                for case in request_cases(quote_request)
             ]
         if user.has_perm("quotes.view_facilityquote"):
             context["facility_quotes"] = [
@@ -402,6 +409,11 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             path("<int:object_id>/note/", wrap(require_POST(self.note_view)), name=f"{prefix}_note"),
             path("<int:object_id>/cases/", wrap(require_POST(self.send_cases_view)), name=f"{prefix}_send_cases"),
             path("<int:object_id>/sharing/", wrap(require_POST(self.ask_sharing_view)), name=f"{prefix}_ask_sharing"),
+            path(
+                "<int:object_id>/cases/<int:case_id>/withdraw/",
+                wrap(require_POST(self.withdraw_case_view)),
+                name=f"{prefix}_withdraw_case",
+            ),
             path(
                 "<int:quote_request_id>/files/<int:attachment_id>/",
                 wrap(staff_views.attachment_download),
@@ -517,6 +529,29 @@ class QuoteRequestAdmin(admin.ModelAdmin):
                 request,
                 ngettext("Case shared with %(n)d facility.", "Case shared with %(n)d facilities.", len(cases))
                 % {"n": len(cases)},
+            )
+        return self._back(quote_request)
+
+    def withdraw_case_view(self, request: HttpRequest, object_id: int, case_id: int) -> HttpResponseRedirect:
+        """Take the case back from one facility (its office is told; the request goes on)."""
+        quote_request = self._changeable(request, object_id)
+        if not request.user.has_perm("quotes.change_facilitycase"):
+            raise PermissionDenied
+        case = FacilityCase.objects.filter(pk=case_id, quote_request=quote_request).first()
+        if case is None:
+            raise Http404("No such case on this request.")
+        seen_status = request.POST.get("from_status", "")
+        if seen_status not in FacilityCase.Status.values:
+            messages.error(request, _("Reload the page and try again."))
+            return self._back(quote_request)
+        try:
+            case_withdraw(case=case, from_status=seen_status, actor=request.user)
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Case %(case)s withdrawn from %(facility)s.") % {"case": case.reference, "facility": case.facility},
             )
         return self._back(quote_request)
 

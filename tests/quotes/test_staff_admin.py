@@ -19,6 +19,7 @@ from quotes.models import (
     Erasure,
     FacilityCase,
     FacilityQuote,
+    Notification,
     PatientMessage,
     QuoteAttachment,
     QuoteRequest,
@@ -994,3 +995,29 @@ def test_the_coordinator_asks_the_patient_about_a_facility_they_did_not_choose(c
     for garbage in ("", "x", "99999"):
         coordinator_client.post(action_url(quote_request, "ask_sharing"), {"ask": garbage})
     assert SharingConsent.objects.count() == 1
+
+
+def test_the_coordinator_withdraws_one_case_and_the_office_is_told(coordinator_client, coordinator):
+    facility = make_facility(name="Withdrawn Spine Clinic")
+    office = make_facility_user(facility=facility, email="office@withdrawn.example")
+    quote_request = make_quote_request(status=S.IN_REVIEW)
+    (case,) = cases_send(
+        quote_request=quote_request,
+        from_status=S.IN_REVIEW,
+        shares=[CaseShare(facility_id=facility.pk)],
+        actor=coordinator,
+    )
+    url = reverse("admin:quotes_quoterequest_withdraw_case", args=[quote_request.pk, case.pk])
+    page = coordinator_client.get(change_url(quote_request)).content.decode()
+    assert f"Withdraw {case.reference}" in page
+    assert coordinator_client.post(url, {"from_status": "nonsense"}).status_code == 302
+    assert FacilityCase.objects.get(pk=case.pk).status == FacilityCase.Status.SENT
+    response = coordinator_client.post(url, {"from_status": FacilityCase.Status.SENT})
+    assert response.status_code == 302
+    assert FacilityCase.objects.get(pk=case.pk).status == FacilityCase.Status.WITHDRAWN
+    assert Notification.objects.filter(template="facility_case_withdrawn", recipient=office.email).exists()
+    assert f"Withdraw {case.reference}" not in coordinator_client.get(change_url(quote_request)).content.decode()
+    # A case of another request, through this request's address, is not found.
+    other = make_quote_request(status=S.IN_REVIEW)
+    elsewhere = reverse("admin:quotes_quoterequest_withdraw_case", args=[other.pk, case.pk])
+    assert coordinator_client.post(elsewhere, {"from_status": "sent"}).status_code == 404
