@@ -446,3 +446,59 @@ def portal_case(facility_id: int, reference: str):
         .filter(reference=reference)
         .first()
     )
+
+
+@dataclass(frozen=True)
+class SharedDetail:
+    label: str
+    value: str
+
+
+def case_shared_details(case: FacilityCase) -> list[SharedDetail]:
+    """What the coordinator shared of the request, in the form's order; nothing else of it.
+
+    The procedure and the travel window are on every case; the patient's name and contact are
+    not here at all (``case_patient_contact``).
+    """
+    quote_request = case.quote_request
+    F = FacilityCase.SharedField
+    values = {
+        F.AGE_BAND: quote_request.get_age_band_display(),
+        F.COUNTRY: quote_request.country_of_residence.name if quote_request.country_of_residence else "",
+        F.CONDITION: quote_request.condition,
+        F.DIAGNOSIS: quote_request.diagnosis,
+        F.PREVIOUS_TREATMENT: quote_request.previous_treatment,
+        F.MEDICATION: quote_request.medication,
+        F.ALLERGIES: quote_request.allergies,
+        F.BUDGET: (
+            f"{quote_request.budget_amount:,.0f} {quote_request.budget_currency}".strip()
+            if quote_request.budget_amount is not None
+            else ""
+        ),
+    }
+    return [
+        SharedDetail(label=str(F(field).label), value=values[field] or "—") for field in F.values if case.shares(field)
+    ]
+
+
+def case_patient_contact(case: FacilityCase) -> dict | None:
+    """The patient's name and contact, only once the patient chose this facility's quote."""
+    if case.contact_shared_at is None or case.status != FacilityCase.Status.ACCEPTED:
+        return None
+    quote_request = case.quote_request
+    return {"name": quote_request.name, "email": quote_request.email, "phone": quote_request.phone}
+
+
+def case_files(case: FacilityCase) -> list:
+    """The medical files shared with this case and not deleted since."""
+    return list(
+        case.shared_attachments.filter(deleted_at__isnull=True)
+        .exclude(file="")
+        .only("pk", "original_name", "kind", "size", "created_at")
+        .order_by("created_at", "pk")
+    )
+
+
+def case_thread(case: FacilityCase) -> list:
+    """The conversation on one case, oldest first, with each author's name."""
+    return list(case.messages.select_related("author").order_by("created_at", "pk"))

@@ -76,7 +76,8 @@ _admin_segments = ADMIN_PATH.split("/")[:-1]
 if (
     not re.fullmatch(r"(?:[A-Za-z0-9._~-]+/)+", ADMIN_PATH)
     or any(segment in {".", ".."} for segment in _admin_segments)
-    or _admin_segments[0] in {"facilities", "procedures", "quote", "accreditation", "privacy", "static", "media"}
+    or _admin_segments[0]
+    in {"facilities", "procedures", "quote", "partners", "accreditation", "privacy", "static", "media"}
 ):
     raise ImproperlyConfigured(
         "DJANGO_ADMIN_PATH must be path segments (letters, digits, '.', '_', '~', '-') ending with '/', "

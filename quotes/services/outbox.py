@@ -106,8 +106,9 @@ def render_notification(notification: Notification) -> EmailMultiAlternatives:
             context["case_url"] = base_url + reverse("partners:case", kwargs={"reference": reference})
         if "admin_path" in context:
             context["admin_url"] = base_url + context["admin_path"]
-        if "first_reply_due_at" in context:
-            context["first_reply_due_at"] = datetime.datetime.fromisoformat(context["first_reply_due_at"])
+        for name in ("first_reply_due_at", "due_at"):
+            if name in context:
+                context[name] = datetime.datetime.fromisoformat(context[name])
         base = f"quotes/email/{notification.template}"
         subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
         message = EmailMultiAlternatives(

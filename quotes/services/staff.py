@@ -41,6 +41,7 @@ def staff_note_add(*, quote_request: QuoteRequest, author, text: str) -> StaffNo
     return StaffNote.objects.create(quote_request=quote_request, author=author, text=text)
 
 
-def attachment_open(*, attachment: QuoteAttachment, user) -> AttachmentAccess:
-    """Record that a member of staff opened a medical file (call before sending it)."""
-    return AttachmentAccess.objects.create(attachment=attachment, user=user)
+def attachment_open(*, attachment: QuoteAttachment, user, case=None) -> AttachmentAccess:
+    """Record that someone opened a medical file (call before sending it): a member of staff, or a
+    facility user through the ``case`` it was shared with."""
+    return AttachmentAccess.objects.create(attachment=attachment, user=user, case=case)
