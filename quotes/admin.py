@@ -41,8 +41,11 @@ from quotes.services.cases import (
     DEFAULT_SHARED_FIELDS,
     SHAREABLE_REQUEST_STATUSES,
     CaseShare,
+    case_message_post,
     case_withdraw,
     cases_send,
+    facility_quote_release,
+    facility_quote_return,
     sharing_consent_ask,
 )
 from quotes.services.errors import WorkflowError
@@ -377,11 +380,25 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             }
         if user.has_perm("quotes.view_facilitycase"):
             context["can_withdraw_cases"] = can_change and user.has_perm("quotes.change_facilitycase")
+            can_write = can_change and user.has_perm("quotes.add_message")
+            can_review = can_change and user.has_perm("quotes.change_facilityquote")
             context["cases"] = [
                 {
                     "case": case,
                     "overdue": case.is_overdue(now),
                     "withdraw_url": self._url("withdraw_case", quote_request.pk, case.pk),
+                    "thread": case.thread if user.has_perm("quotes.view_message") else None,
+                    "reply_url": self._url("case_message", quote_request.pk, case.pk)
+                    if can_write and case.is_open
+                    else "",
+                    "review": {
+                        "return_url": self._url("case_quote_return", quote_request.pk, case.pk),
+                        "release_url": self._url("case_quote_release", quote_request.pk, case.pk),
+                    }
+                    if can_review
+                    and self._quote_of(case) is not None
+                    and self._quote_of(case).status == FacilityQuote.Status.SUBMITTED
+                    else None,
                 }
                 for case in request_cases(quote_request)
             ]
@@ -413,6 +430,21 @@ class QuoteRequestAdmin(admin.ModelAdmin):
                 "<int:object_id>/cases/<int:case_id>/withdraw/",
                 wrap(require_POST(self.withdraw_case_view)),
                 name=f"{prefix}_withdraw_case",
+            ),
+            path(
+                "<int:object_id>/cases/<int:case_id>/message/",
+                wrap(require_POST(self.case_message_view)),
+                name=f"{prefix}_case_message",
+            ),
+            path(
+                "<int:object_id>/cases/<int:case_id>/quote/return/",
+                wrap(require_POST(self.case_quote_return_view)),
+                name=f"{prefix}_case_quote_return",
+            ),
+            path(
+                "<int:object_id>/cases/<int:case_id>/quote/release/",
+                wrap(require_POST(self.case_quote_release_view)),
+                name=f"{prefix}_case_quote_release",
             ),
             path(
                 "<int:quote_request_id>/files/<int:attachment_id>/",
@@ -554,6 +586,72 @@ class QuoteRequestAdmin(admin.ModelAdmin):
                 _("Case %(case)s withdrawn from %(facility)s.") % {"case": case.reference, "facility": case.facility},
             )
         return self._back(quote_request)
+
+    @staticmethod
+    def _quote_of(case: FacilityCase) -> FacilityQuote | None:
+        try:
+            return case.quote
+        except FacilityQuote.DoesNotExist:
+            return None
+
+    def _case(self, request: HttpRequest, object_id: int, case_id: int, permission: str):
+        quote_request = self._changeable(request, object_id)
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+        case = (
+            FacilityCase.objects.select_related("facility", "quote_request", "quote")
+            .filter(pk=case_id, quote_request=quote_request)
+            .first()
+        )
+        if case is None:
+            raise Http404("No such case on this request.")
+        return quote_request, case
+
+    def _case_back(self, quote_request: QuoteRequest, case: FacilityCase) -> HttpResponseRedirect:
+        return HttpResponseRedirect(f"{self._url('change', quote_request.pk)}#case-{case.reference}")
+
+    def case_message_view(self, request: HttpRequest, object_id: int, case_id: int) -> HttpResponseRedirect:
+        """The coordinator writes on a case's thread: an answer to the facility's question, or a note."""
+        quote_request, case = self._case(request, object_id, case_id, "quotes.add_message")
+        try:
+            case_message_post(case=case, author=request.user, text=request.POST.get("text", ""))
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, _("Message sent to %(facility)s on case %(case)s.") % {"facility": case.facility, "case": case}
+            )
+        return self._case_back(quote_request, case)
+
+    def case_quote_return_view(self, request: HttpRequest, object_id: int, case_id: int) -> HttpResponseRedirect:
+        """Send the facility's quote back with a comment; it corrects it in the portal."""
+        quote_request, case = self._case(request, object_id, case_id, "quotes.change_facilityquote")
+        quote = self._quote_of(case)
+        if quote is None:
+            raise Http404("This case has no quote.")
+        try:
+            facility_quote_return(quote=quote, actor=request.user, comment=request.POST.get("comment", ""))
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Quote sent back to %(facility)s.") % {"facility": case.facility})
+        return self._case_back(quote_request, case)
+
+    def case_quote_release_view(self, request: HttpRequest, object_id: int, case_id: int) -> HttpResponseRedirect:
+        """Release the facility's quote to the patient (the first release moves the request to quoted)."""
+        quote_request, case = self._case(request, object_id, case_id, "quotes.change_facilityquote")
+        quote = self._quote_of(case)
+        if quote is None:
+            raise Http404("This case has no quote.")
+        try:
+            facility_quote_release(quote=quote, actor=request.user)
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, _("The quote of %(facility)s is now on the patient's page.") % {"facility": case.facility}
+            )
+        return self._case_back(quote_request, case)
 
     def ask_sharing_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
         """Ask the patient, on their status page, whether one more facility may have the case."""

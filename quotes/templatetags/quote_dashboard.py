@@ -55,4 +55,13 @@ def quote_dashboard(context) -> dict | None:
         "median_first_reply": _duration(median) if median is not None else None,
         "median_sample": figures.median_sample,
         "median_window_days": figures.median_window_days,
+        "overdue_cases": [
+            {
+                "case": case,
+                "url": reverse("admin:quotes_quoterequest_change", args=[case.quote_request_id])
+                + f"#case-{case.reference}",
+            }
+            for case in figures.overdue_cases
+        ],
+        "overdue_case_count": figures.overdue_case_count,
     }

@@ -2,15 +2,24 @@
 
 The worker is the only sender of mail: web processes only queue (``quotes.services.outbox``).
 ``make run`` and ``make serve`` start one beside the web server; any number may run, on any number
-of machines, as each claims its rows.
+of machines, as each claims its rows. It also queues the reminders to facilities whose case is
+still unanswered at its reminder time (``cases_remind``: once per case, whichever worker is first),
+at most once a minute.
 """
 
+import logging
 import signal
 import threading
+import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
+from quotes.services.cases import cases_remind
 from quotes.services.outbox import notifications_send
+
+logger = logging.getLogger(__name__)
+REMIND_EVERY_SECONDS = 60
 
 
 class Command(BaseCommand):
@@ -33,7 +42,17 @@ class Command(BaseCommand):
         if loop:
             signal.signal(signal.SIGTERM, stop)
             signal.signal(signal.SIGINT, stop)
+        next_reminders = 0.0
         while True:
+            if time.monotonic() >= next_reminders:
+                next_reminders = time.monotonic() + REMIND_EVERY_SECONDS
+                try:
+                    reminded = cases_remind()
+                except DatabaseError as exc:  # A locked or absent database: try again next time.
+                    logger.warning("Facility reminders not queued this time: %s", type(exc).__name__)
+                else:
+                    if reminded:
+                        self.stdout.write(f"Queued {reminded} reminder{'s' if reminded != 1 else ''} to facilities.")
             sent = notifications_send(limit=limit)
             if sent or not loop:
                 self.stdout.write(f"Sent {sent} notification{'s' if sent != 1 else ''}.")
