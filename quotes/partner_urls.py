@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from facilities import partner_urls as facility_pages
 from quotes import partner_views as views
 
 app_name = "partners"
@@ -14,4 +15,5 @@ urlpatterns = [
     path("cases/<str:reference>/quote/", views.case_quote, name="case_quote"),
     path("cases/<str:reference>/quote/pdf/", views.case_quote_pdf, name="case_quote_pdf"),
     path("cases/<str:reference>/files/<int:attachment_id>/", views.case_file, name="case_file"),
+    *facility_pages.urlpatterns,
 ]

@@ -6,20 +6,16 @@ is the same 404 as one that does not exist. Pages are never cached. What the off
 case (ask, decline, quote) is ``quotes.services.cases``; reads are ``quotes.selectors``.
 """
 
-import functools
-
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from facilities.models import FacilityMembership
+from facilities.partner_access import partner_view
 from quotes.models import FacilityCase, FacilityQuote
 from quotes.partner_forms import CaseMessageForm, DeclineForm, PartnerQuoteForm
 from quotes.selectors import (
@@ -35,7 +31,6 @@ from quotes.selectors import (
 from quotes.services.cases import case_decline, case_message_post, case_open, case_quote_submit
 from quotes.services.errors import CaseError, InvalidTextError, QuoteSubmissionError
 from quotes.services.staff import attachment_open
-from tourism.two_factor import verified_required
 
 C = FacilityCase.Status
 CASES_PER_PAGE = 25
@@ -47,33 +42,6 @@ FOLDER_LABELS = {
 }
 # Where a facility can still act on a case.
 CAN_ANSWER = frozenset({C.SENT, C.OPENED, C.QUESTION})
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    add_never_cache_headers(response)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "same-origin"
-    return response
-
-
-def partner_view(view):
-    """Signed in with the second factor, and a member of a facility's office; else refused.
-
-    The view gets ``request.membership`` (with its facility). Someone signed in without a
-    membership (a member of staff, say) gets a page that says the portal is for facility offices.
-    """
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        membership = FacilityMembership.objects.select_related("facility").filter(user_id=request.user.pk).first()
-        if membership is None:
-            return _private(render(request, "partners/not_a_member.html", status=403))
-        request.membership = membership
-        return _private(view(request, *args, **kwargs))
-
-    return verified_required(wrapper)
 
 
 def _case_or_404(request: HttpRequest, reference: str) -> FacilityCase:
