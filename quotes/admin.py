@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from django_countries.filters import CountryFilter
 
 from facilities.models import Facility
-from quotes import staff_views
+from quotes import partner_admin, staff_views  # noqa: F401 (partner_admin registers its pages)
 from quotes.labels import STAFF_STATUS_LABELS, span, staff_status_label, user_label
 from quotes.models import (
     TRANSITIONS,

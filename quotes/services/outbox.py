@@ -104,9 +104,13 @@ def render_notification(notification: Notification) -> EmailMultiAlternatives:
             # A facility's mail links to its case in the portal, never to the patient's page.
             reference = notification.context["case_reference"]
             context["case_url"] = base_url + reverse("partners:case", kwargs={"reference": reference})
+        if notification.invitation_id is not None:
+            # Made from the invitation's salt now: the link itself is stored nowhere.
+            token = notification.invitation.token
+            context["invitation_url"] = base_url + reverse("partners:join_link", kwargs={"token": token})
         if "admin_path" in context:
             context["admin_url"] = base_url + context["admin_path"]
-        for name in ("first_reply_due_at", "due_at"):
+        for name in ("first_reply_due_at", "due_at", "expires_at"):
             if name in context:
                 context[name] = datetime.datetime.fromisoformat(context[name])
         base = f"quotes/email/{notification.template}"
@@ -130,7 +134,9 @@ def notification_send(*, notification_id: int) -> bool:
     A mail-server failure leaves the row pending with a growing delay (failed for good after
     ``NOTIFICATION_MAX_ATTEMPTS``); a template fault fails it for good at once.
     """
-    notification = Notification.objects.select_related("quote_request", "case").filter(pk=notification_id).first()
+    notification = (
+        Notification.objects.select_related("quote_request", "case", "invitation").filter(pk=notification_id).first()
+    )
     if notification is None or notification.status != Notification.Status.SENDING:
         return False
     attempts = notification.attempts + 1
