@@ -600,6 +600,16 @@ class FacilityResponsiveness(models.Model):
         return self.cases_answered >= self.PUBLIC_MINIMUM_ANSWERED
 
     @property
+    def in_time_share(self) -> float | None:
+        """Of the cases answered, the share answered by their due time (0 to 1)."""
+        return self.answered_in_time / self.cases_answered if self.cases_answered else None
+
+    @property
+    def decline_share(self) -> float | None:
+        """Of the cases answered, the share declined (0 to 1)."""
+        return self.cases_declined / self.cases_answered if self.cases_answered else None
+
+    @property
     def answered_in_time_share(self) -> float | None:
         return self.answered_in_time / self.cases_answered if self.cases_answered else None
 

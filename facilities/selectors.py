@@ -1,14 +1,25 @@
 """Reads of the directory shared by the public pages, the admin and the quotes app."""
 
+import datetime
+import math
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Lower
+from django.utils.translation import ngettext
 from django_countries.fields import Country
 
-from facilities.models import Accreditation, Facility, FacilityPhoto, FacilityProcedure, Procedure, listed_q
+from facilities.models import (
+    Accreditation,
+    Facility,
+    FacilityPhoto,
+    FacilityProcedure,
+    FacilityResponsiveness,
+    Procedure,
+    listed_q,
+)
 from tourism.db import GroupConcat
 from tourism.pagecache import cached_data
 
@@ -85,6 +96,7 @@ def facility_for_page(*, slug: str) -> Facility | None:
     return (
         Facility.objects.listed()
         .filter(slug=slug)
+        .select_related("responsiveness")
         .prefetch_related(
             "photos",
             "languages",
@@ -102,6 +114,42 @@ def facility_for_page(*, slug: str) -> Facility | None:
             ),
         )
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class Responsiveness:
+    """What the public facility page says about how the facility answers Medtour's cases."""
+
+    usually_quotes_within: str  # "2 days", "5 hours"; "" when it has not quoted yet
+    usually_answers_within: str
+    in_time_percent: int
+    answered: int
+
+
+def _within(delta: datetime.timedelta) -> str:
+    """A length of time the way a patient reads it: whole hours under a day, else days rounded up."""
+    hours = max(1, round(delta.total_seconds() / 3600))
+    if hours < 24:
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    days = math.ceil(hours / 24)
+    return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+
+
+def public_responsiveness(facility: Facility) -> Responsiveness | None:
+    """The facility's answering figures for its public page, only once it has answered enough
+    cases (``FacilityResponsiveness.PUBLIC_MINIMUM_ANSWERED``) for them to mean something."""
+    try:
+        figures = facility.responsiveness
+    except FacilityResponsiveness.DoesNotExist:
+        return None
+    if not figures.is_public or figures.median_first_answer is None:
+        return None
+    return Responsiveness(
+        usually_quotes_within=_within(figures.median_quote) if figures.median_quote is not None else "",
+        usually_answers_within=_within(figures.median_first_answer),
+        in_time_percent=round(100 * figures.in_time_share),
+        answered=figures.cases_answered,
     )
 
 

@@ -19,6 +19,7 @@ from facilities.selectors import (
     facility_page_ids,
     procedure_offers,
     procedures_with_stats,
+    public_responsiveness,
     split_names,
 )
 from facilities.structured_data import facility_json_ld, procedure_json_ld
@@ -133,6 +134,7 @@ def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "photos": photos,
             "og_image": image_url,
             "facility_ld": facility_json_ld(facility=facility, url=url, image_url=image_url),
+            "responsiveness": public_responsiveness(facility),
         },
     )
 

@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from facilities.models import FacilityInvitation, FacilityMembership
+from facilities.models import FacilityInvitation, FacilityMembership, FacilityResponsiveness
+from quotes.labels import span
 from quotes.services.invitations import InvitationError, invitation_revoke, invitation_send
 
 
@@ -111,3 +112,57 @@ class FacilityInvitationAdmin(admin.ModelAdmin):
             ngettext("%(n)d invitation withdrawn.", "%(n)d invitations withdrawn.", withdrawn) % {"n": withdrawn},
             messages.SUCCESS,
         )
+
+
+@admin.register(FacilityResponsiveness)
+class FacilityResponsivenessAdmin(admin.ModelAdmin):
+    """How each facility answers the cases Medtour shares with it (kept up to date as cases are
+    answered; ``manage.py refresh_responsiveness`` recomputes them)."""
+
+    list_display = [
+        "facility",
+        "cases_received",
+        "cases_answered",
+        "in_time",
+        "first_answer",
+        "to_quote",
+        "declined",
+        "public",
+        "updated_at",
+    ]
+    list_select_related = ["facility"]
+    search_fields = ["facility__name"]
+    ordering = ["facility__name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @staticmethod
+    def _percent(share: float | None) -> str:
+        return "—" if share is None else f"{round(100 * share)} %"
+
+    @admin.display(description=_("answered in time"))
+    def in_time(self, figures: FacilityResponsiveness) -> str:
+        return self._percent(figures.in_time_share)
+
+    @admin.display(description=_("declined"))
+    def declined(self, figures: FacilityResponsiveness) -> str:
+        return self._percent(figures.decline_share)
+
+    @admin.display(description=_("median to first answer"), ordering="median_first_answer")
+    def first_answer(self, figures: FacilityResponsiveness) -> str:
+        return span(figures.median_first_answer) if figures.median_first_answer is not None else "—"
+
+    @admin.display(description=_("median to quote"), ordering="median_quote")
+    def to_quote(self, figures: FacilityResponsiveness) -> str:
+        return span(figures.median_quote) if figures.median_quote is not None else "—"
+
+    @admin.display(description=_("on the public page"), boolean=True)
+    def public(self, figures: FacilityResponsiveness) -> bool:
+        return figures.is_public

@@ -27,6 +27,7 @@ PERMISSIONS: GroupPermissions = {
     ("quotes", "sharingconsent"): ("view", "add"),
     ("facilities", "facility"): ("view",),
     ("facilities", "procedure"): ("view",),
+    ("facilities", "facilityresponsiveness"): ("view",),
 }
 
 

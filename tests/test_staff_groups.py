@@ -28,7 +28,7 @@ PROJECT_PACKAGES = {"facilities", "quotes", "tourism"}
 MIGRATION_SAFE_IMPORTS: dict[str, set[str]] = {}
 
 GROUP_MIGRATIONS = {
-    quote_roles.COORDINATORS: ("quotes", "0006_coordinators_cases"),
+    quote_roles.COORDINATORS: ("quotes", "0007_coordinators_responsiveness"),
     facility_roles.DIRECTORY_EDITORS: ("facilities", "0007_directory_editors_facility_users"),
 }
 

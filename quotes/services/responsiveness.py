@@ -42,4 +42,6 @@ def facility_responsiveness_refresh(facility_id: int) -> FacilityResponsiveness:
 
 def facility_responsiveness_refresh_later(facility_id: int) -> None:
     """Refresh once the current transaction has committed (so the figures see the new answer)."""
-    transaction.on_commit(lambda: facility_responsiveness_refresh(facility_id))
+    # Robust: the answer is already committed; a failed refresh (a locked database, say) must not
+    # turn the facility's page into an error. The next answer, or the command, refreshes it.
+    transaction.on_commit(lambda: facility_responsiveness_refresh(facility_id), robust=True)
