@@ -2,6 +2,7 @@
 page only once the facility has answered at least five cases."""
 
 import datetime
+import io
 
 import pytest
 from django.core.management import call_command
@@ -46,7 +47,7 @@ def answered_cases(hospital, n, *, hours_to_answer=20, decline_every=0):
             case_services.case_decline(case=case, from_status=C.SENT, actor=office, reason="Full.")
         else:
             case_services.case_quote_submit(case=case, actor=office, draft=draft())
-    call_command("refresh_responsiveness", stdout=open("/dev/null", "w"))
+    call_command("refresh_responsiveness", stdout=io.StringIO())
 
 
 def test_the_public_page_says_nothing_before_five_answered_cases(client, hospital):
