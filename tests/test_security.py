@@ -154,7 +154,7 @@ def test_customised_admin_pages_render_under_the_policy(admin_client, client):
         {"action": "erase_personal_data", "_selected_action": [quote_request.pk]},
     )
     assert "Will be erased" in erase.content.decode()
-    login = client.get(reverse("admin:login"))
+    login = client.get(reverse("account:sign_in"))
     for page in (change, index, erase, login):
         assert page.status_code == 200
         assert inline_code(page.content.decode()) == []
@@ -227,8 +227,9 @@ def staff():
 
 
 def sign_in(client, username: str, password: str, address: str = "198.51.100.7"):
+    # The admin's login page sends people here: the password step, before the second factor.
     return client.post(
-        reverse("admin:login"),
+        reverse("account:sign_in"),
         {"username": username, "password": password, "next": reverse("admin:index")},
         REMOTE_ADDR=address,
     )
@@ -246,7 +247,7 @@ def test_a_username_is_paused_after_five_failures_even_with_the_right_password(c
     for attempt in range(4):
         response = sign_in(client, "cora", f"wrong {attempt}")
         assert response.status_code == 200
-        assert "Please enter the correct username and password" in response.content.decode()
+        assert "Please enter a correct username and password" in response.content.decode()
     fifth = sign_in(client, "cora", "wrong again")
     assert fifth.status_code == 200
     assert THROTTLED in fifth.content.decode()
@@ -312,7 +313,7 @@ def test_the_cache_holds_neither_usernames_nor_addresses(client, staff):
 @pytest.mark.django_db
 def test_an_incomplete_form_is_not_counted(client, staff):
     for _attempt in range(6):
-        response = client.post(reverse("admin:login"), {"username": "cora", "password": ""})
+        response = client.post(reverse("account:sign_in"), {"username": "cora", "password": ""})
         assert response.status_code == 200
     assert sign_in(client, "cora", PASSWORD).status_code == 302
 

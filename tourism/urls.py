@@ -32,6 +32,7 @@ urlpatterns = [
     path("facilities/", include("facilities.urls")),
     path("procedures/", include("facilities.procedure_urls")),
     path("quote/", include("quotes.urls")),
+    path("account/", include("tourism.account_urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
 
