@@ -151,7 +151,17 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 def _qr_code_svg(device) -> str:
     qr = segno.make(device.config_url, error="m")
     # segno draws the SVG from the device's own key and settings: no text anyone typed is in it.
-    return mark_safe(qr.svg_inline(scale=5, border=4, dark="#000", light="#fff", svgclass="qr-code", lineclass=None))
+    return mark_safe(
+        qr.svg_inline(
+            scale=5,
+            border=4,
+            dark="#000",
+            light="#fff",
+            title=_("QR code to add Medtour to your authenticator app"),
+            svgclass="qr-code",
+            lineclass=None,
+        )
+    )
 
 
 @never_cache

@@ -161,17 +161,26 @@ def devices_reset(*, user: AbstractBaseUser) -> int:
     return removed
 
 
-def demo_device(user: AbstractBaseUser, key_hex: str) -> TOTPDevice:
-    """A confirmed authenticator device with a known key, replacing ``user``'s others: demo data only.
+def totp_device_replace(*, user: AbstractBaseUser, key_hex: str | None = None) -> TOTPDevice:
+    """A confirmed authenticator device for ``user`` (a random key unless given), replacing their others.
 
-    Anyone who knows the key can make ``user``'s codes; never use it for a real account.
+    For development and demos only (``manage.py second_factor``): real accounts set up their own
+    app at sign-in, so that nobody else ever sees the key.
     """
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
-        device = TOTPDevice(user=user, name=TOTP_DEVICE_NAME, key=key_hex, confirmed=True)
+        device = TOTPDevice(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
+        if key_hex is not None:
+            device.key = key_hex
         device.full_clean(exclude=["user"])
         device.save()
     return device
+
+
+def demo_device(user: AbstractBaseUser, key_hex: str) -> TOTPDevice:
+    """A confirmed authenticator device with a known key, for a demo account: anyone who knows the
+    key can make the account's codes, so never use it for a real one."""
+    return totp_device_replace(user=user, key_hex=key_hex)
 
 
 def verified_login(request: HttpRequest, device: Device) -> None:
