@@ -175,7 +175,7 @@ call_command("collectstatic", interactive=False, verbosity=0)
 client = Client(HTTP_HOST="medtour.example")
 plain = client.get("/robots.txt")
 secure = client.get("/robots.txt", secure=True)
-login = client.get(reverse("admin:login"), secure=True)
+login = client.get(reverse("account:sign_in"), secure=True)
 csrf = login.cookies["csrftoken"]
 print(json.dumps({
     "plain": [plain.status_code, plain.get("Location")],
@@ -334,6 +334,7 @@ print(json.dumps({
     "robots": client.get("/robots.txt").content.decode(),
     "old": client.get("/admin/login/").status_code,
     "new": client.get("/staff-desk/x7/login/").status_code,
+    "new_location": client.get("/staff-desk/x7/login/")["Location"],
     "robots_header": client.get("/staff-desk/x7/login/").get("X-Robots-Tag", ""),
     "public_header": client.get("/privacy/").get("X-Robots-Tag", ""),
 }))
@@ -344,7 +345,9 @@ print(json.dumps({
     assert seen["index"] == "/staff-desk/x7/"
     assert "staff-desk" not in seen["robots"] and "x7" not in seen["robots"]
     assert "Sitemap: " in seen["robots"]
-    assert (seen["old"], seen["new"]) == (404, 200)
+    # The admin's login page sends people to the site's sign-in (password, then second factor).
+    assert (seen["old"], seen["new"]) == (404, 302)
+    assert seen["new_location"] == "/account/sign-in/?next=/staff-desk/x7/"
     # Not listed in robots.txt, the admin's pages ask not to be indexed themselves; public pages do not.
     assert seen["robots_header"] == "noindex, nofollow"
     assert seen["public_header"] == ""
