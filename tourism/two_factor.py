@@ -203,7 +203,7 @@ def verified_required(view):
     def wrapper(request: HttpRequest, *args, **kwargs):
         user = request.user
         if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         if not is_verified(user):
             step = "account:second_factor" if has_confirmed_device(user) else "account:setup"
             return redirect_to_login(request.get_full_path(), reverse(step))
