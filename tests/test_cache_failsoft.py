@@ -184,7 +184,7 @@ def test_the_rate_limit_lets_requests_through_while_it_cannot_count(client, refu
 
 def test_staff_sign_in_is_not_locked_while_the_cache_cannot_count(client, refused_cache):
     make_staff(username="cora", password="correct horse battery staple")
-    login = reverse("admin:login")
+    login = reverse("account:sign_in")
     for attempt in range(6):  # The lock would close after five.
         response = client.post(login, {"username": "cora", "password": f"wrong {attempt}"})
         assert "Too many failed sign-in attempts" not in response.content.decode()

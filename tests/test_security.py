@@ -154,7 +154,7 @@ def test_customised_admin_pages_render_under_the_policy(admin_client, client):
         {"action": "erase_personal_data", "_selected_action": [quote_request.pk]},
     )
     assert "Will be erased" in erase.content.decode()
-    login = client.get(reverse("admin:login"))
+    login = client.get(reverse("account:sign_in"))
     for page in (change, index, erase, login):
         assert page.status_code == 200
         assert inline_code(page.content.decode()) == []
@@ -175,7 +175,7 @@ call_command("collectstatic", interactive=False, verbosity=0)
 client = Client(HTTP_HOST="medtour.example")
 plain = client.get("/robots.txt")
 secure = client.get("/robots.txt", secure=True)
-login = client.get(reverse("admin:login"), secure=True)
+login = client.get(reverse("account:sign_in"), secure=True)
 csrf = login.cookies["csrftoken"]
 print(json.dumps({
     "plain": [plain.status_code, plain.get("Location")],
@@ -227,8 +227,9 @@ def staff():
 
 
 def sign_in(client, username: str, password: str, address: str = "198.51.100.7"):
+    # The admin's login page sends people here: the password step, before the second factor.
     return client.post(
-        reverse("admin:login"),
+        reverse("account:sign_in"),
         {"username": username, "password": password, "next": reverse("admin:index")},
         REMOTE_ADDR=address,
     )
@@ -246,7 +247,7 @@ def test_a_username_is_paused_after_five_failures_even_with_the_right_password(c
     for attempt in range(4):
         response = sign_in(client, "cora", f"wrong {attempt}")
         assert response.status_code == 200
-        assert "Please enter the correct username and password" in response.content.decode()
+        assert "Please enter a correct username and password" in response.content.decode()
     fifth = sign_in(client, "cora", "wrong again")
     assert fifth.status_code == 200
     assert THROTTLED in fifth.content.decode()
@@ -312,7 +313,7 @@ def test_the_cache_holds_neither_usernames_nor_addresses(client, staff):
 @pytest.mark.django_db
 def test_an_incomplete_form_is_not_counted(client, staff):
     for _attempt in range(6):
-        response = client.post(reverse("admin:login"), {"username": "cora", "password": ""})
+        response = client.post(reverse("account:sign_in"), {"username": "cora", "password": ""})
         assert response.status_code == 200
     assert sign_in(client, "cora", PASSWORD).status_code == 302
 
@@ -333,6 +334,7 @@ print(json.dumps({
     "robots": client.get("/robots.txt").content.decode(),
     "old": client.get("/admin/login/").status_code,
     "new": client.get("/staff-desk/x7/login/").status_code,
+    "new_location": client.get("/staff-desk/x7/login/")["Location"],
     "robots_header": client.get("/staff-desk/x7/login/").get("X-Robots-Tag", ""),
     "public_header": client.get("/privacy/").get("X-Robots-Tag", ""),
 }))
@@ -343,7 +345,9 @@ print(json.dumps({
     assert seen["index"] == "/staff-desk/x7/"
     assert "staff-desk" not in seen["robots"] and "x7" not in seen["robots"]
     assert "Sitemap: " in seen["robots"]
-    assert (seen["old"], seen["new"]) == (404, 200)
+    # The admin's login page sends people to the site's sign-in (password, then second factor).
+    assert (seen["old"], seen["new"]) == (404, 302)
+    assert seen["new_location"] == "/account/sign-in/?next=/staff-desk/x7/"
     # Not listed in robots.txt, the admin's pages ask not to be indexed themselves; public pages do not.
     assert seen["robots_header"] == "noindex, nofollow"
     assert seen["public_header"] == ""

@@ -77,7 +77,7 @@ if (
     not re.fullmatch(r"(?:[A-Za-z0-9._~-]+/)+", ADMIN_PATH)
     or any(segment in {".", ".."} for segment in _admin_segments)
     or _admin_segments[0]
-    in {"facilities", "procedures", "quote", "partners", "accreditation", "privacy", "static", "media"}
+    in {"facilities", "procedures", "quote", "accreditation", "privacy", "static", "media", "account", "partners"}
 ):
     raise ImproperlyConfigured(
         "DJANGO_ADMIN_PATH must be path segments (letters, digits, '.', '_', '~', '-') ending with '/', "
@@ -85,7 +85,8 @@ if (
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with our site (tourism.admin_site): it asks for the second factor.
+    "tourism.apps.MedtourAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -95,6 +96,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "django_countries",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tourism",
     "facilities",
     "quotes",
@@ -112,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session has passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -330,6 +336,19 @@ if re.match(r"https?://", MEDIA_URL):
 LOGIN_MAX_FAILURES_PER_USERNAME = env_int("MEDTOUR_LOGIN_MAX_FAILURES_PER_USERNAME", 5)
 LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("MEDTOUR_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
 LOGIN_LOCKOUT_MINUTES = env_int("MEDTOUR_LOGIN_LOCKOUT_MINUTES", 15)
+# The second step (an authenticator code or a recovery code) locks the same way, for the same
+# window, after this many wrong codes for one account (tourism.login_guard).
+SECOND_FACTOR_MAX_FAILURES = env_int("MEDTOUR_SECOND_FACTOR_MAX_FAILURES", 5)
+
+# Everyone who can open medical files (staff, superusers, facility users) signs in at /account/
+# with a password and a second factor (tourism.two_factor); the admin's own login sends people there.
+LOGIN_URL = "account:sign_in"
+# Where facility users land after signing in: the partner portal.
+PARTNER_HOME = "/partners/"
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = "Medtour"
+# Nobody reads a device's secret key in the admin, not even staff who may change devices.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -33,6 +33,7 @@ urlpatterns = [
     path("procedures/", include("facilities.procedure_urls")),
     path("quote/", include("quotes.urls")),
     path("partners/", include("quotes.partner_urls")),
+    path("account/", include("tourism.account_urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
 

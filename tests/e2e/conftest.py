@@ -22,6 +22,7 @@ import pytest
 from django.apps import apps
 from django.core.cache import cache
 from django.utils import timezone
+from django_otp.oath import totp
 
 from quotes.roles import COORDINATORS, apply_groups
 from tests.factories import (
@@ -33,6 +34,7 @@ from tests.factories import (
     make_procedure,
     make_staff,
 )
+from tourism import two_factor
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("MEDTOUR_E2E_CHROMIUM", "/usr/bin/chromium"))
@@ -54,6 +56,8 @@ VIEWPORTS = {
 }
 TIMEOUT_MS = 15_000
 COORDINATOR_PASSWORD = "a long coordinator passphrase"
+# The coordinator's authenticator app: RFC 6238's test key, so each test can work out the codes.
+COORDINATOR_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 
 def _required() -> bool:
@@ -318,9 +322,15 @@ def site(transactional_db):
     )
 
 
+def current_code(key_hex: str) -> str:
+    """The code an authenticator app with this key shows now."""
+    return str(totp(bytes.fromhex(key_hex))).zfill(6)
+
+
 @pytest.fixture
 def coordinator(transactional_db):
-    """A member of staff in the Coordinators group (not a superuser), with a known password."""
+    """A member of staff in the Coordinators group (not a superuser), with a known password and an
+    authenticator app with a known key (``coordinator.code()`` is what it shows now)."""
     # The group comes from a data migration; a transactional test before this one may have
     # flushed it away, so make sure it is there (apply_groups is re-runnable).
     apply_groups(apps)
@@ -332,4 +342,10 @@ def coordinator(transactional_db):
         first_name="Cora",
         last_name="Coordinator",
     )
-    return SimpleNamespace(user=user, username=user.get_username(), password=COORDINATOR_PASSWORD)
+    two_factor.demo_device(user, COORDINATOR_TOTP_KEY)
+    return SimpleNamespace(
+        user=user,
+        username=user.get_username(),
+        password=COORDINATOR_PASSWORD,
+        code=lambda: current_code(COORDINATOR_TOTP_KEY),
+    )

@@ -1,5 +1,7 @@
 """axe-core finds no WCAG 2.1 A or AA violation on any public page, on a phone and on a desktop.
 
+The sign-in pages (password, code, setting up an authenticator app, recovery codes) are checked too.
+
 Every page is checked as a patient sees it (styles loaded, the site's script run), including the
 states that only a real request produces: the quote form showing its errors, the confirmation, and
 the private status page waiting for the patient, with quotes to compare, and after accepting one.
@@ -10,11 +12,14 @@ import re
 
 import pytest
 from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from quotes.models import FacilityQuote, QuoteRequest
 from quotes.services.patient import patient_accept_quote
 from quotes.services.workflow import quote_request_transition
-from tests.factories import make_facility_quote
+from tests.factories import STAFF_PASSWORD, make_facility_quote, make_staff
+from tourism import two_factor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -143,4 +148,58 @@ def test_public_pages_have_no_wcag_21_aa_violations(page, expect, site, coordina
         f"- {label} <{url}>:\n    " + "\n    ".join(problems) for label, (url, problems) in violations.items()
     )
     assert not violations, f"axe-core found WCAG 2.1 A/AA violations on {len(violations)} page(s):\n{report}"
+    assert not browser_problems, "\n".join(browser_problems)
+
+
+def report_of(found: dict[str, tuple[str, list[str]]]) -> str:
+    violations = {label: (url, problems) for label, (url, problems) in found.items() if problems}
+    return "\n".join(
+        f"- {label} <{url}>:\n    " + "\n    ".join(problems) for label, (url, problems) in violations.items()
+    )
+
+
+def test_sign_in_pages_have_no_wcag_21_aa_violations(new_page, expect, coordinator, axe_violations, browser_problems):
+    found: dict[str, tuple[str, list[str]]] = {}
+
+    def check(page, label: str, title: str) -> None:
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        found[label] = (page.url, axe_violations(page))
+
+    def password_step(page, username: str, password: str) -> None:
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Continue").click()
+
+    page = new_page()
+    page.goto(reverse("account:sign_in"))
+    check(page, "sign in", "Sign in")
+    password_step(page, coordinator.username, "not the password")
+    expect(page.locator("#error-summary")).to_be_visible()
+    check(page, "sign in showing its error", "Sign in")
+
+    password_step(page, coordinator.username, coordinator.password)
+    check(page, "second factor", "Enter your code")
+    page.get_by_label("6-digit code from your authenticator app").fill("000000")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    check(page, "second factor showing its error", "Enter your code")
+    page.locator("details.account-recovery > summary").click()
+    expect(page.get_by_label("Recovery code")).to_be_visible()
+    check(page, "second factor, recovery code unfolded", "Enter your code")
+
+    # Someone new: sets up an authenticator app, then sees their recovery codes.
+    newcomer = make_staff(username="newcomer-e2e", password=STAFF_PASSWORD)
+    page = new_page()
+    page.goto(reverse("account:sign_in"))
+    password_step(page, newcomer.username, STAFF_PASSWORD)
+    check(page, "set up an authenticator app", "Set up your authenticator app")
+    device = TOTPDevice.objects.get(user=newcomer)
+    page.get_by_label("6-digit code from your authenticator app").fill(str(totp(device.bin_key)).zfill(6))
+    page.get_by_role("button", name="Confirm and continue").click()
+    check(page, "recovery codes, shown once", "Recovery codes")
+    expect(page.locator(".recovery-codes li")).to_have_count(two_factor.RECOVERY_CODE_COUNT)
+    page.goto(reverse("account:recovery_codes"))
+    check(page, "recovery codes, make new ones", "Recovery codes")
+
+    assert not report_of(found), f"axe-core found WCAG 2.1 A/AA violations:\n{report_of(found)}"
     assert not browser_problems, "\n".join(browser_problems)

@@ -145,12 +145,16 @@ def test_patient_asks_for_compares_and_accepts_a_quote(
     status_url = page.url
     screenshot(page, "08-status-submitted")
 
-    # A coordinator signs in to the admin and works the request.
+    # A coordinator signs in (password, then the code from their authenticator app) and works the request.
     staff = new_page()
     staff.goto(reverse("admin:login"))
-    staff.locator("#id_username").fill(coordinator.username)
-    staff.locator("#id_password").fill(coordinator.password)
-    staff.locator("#login-form [type=submit]").click()
+    expect(staff).to_have_url(url_path(reverse("account:sign_in")))
+    staff.get_by_label("Username").fill(coordinator.username)
+    staff.get_by_label("Password").fill(coordinator.password)
+    staff.get_by_role("button", name="Continue").click()
+    expect(staff).to_have_url(url_path(reverse("account:second_factor")))
+    staff.get_by_label("6-digit code from your authenticator app").fill(coordinator.code())
+    staff.get_by_role("button", name="Sign in", exact=True).click()
     expect(staff).to_have_url(url_path(reverse("admin:index")))
     staff.goto(reverse("admin:quotes_quoterequest_change", args=[quote_request.pk]))
     status = staff.locator("#workflow-status")

@@ -86,6 +86,9 @@ def test_an_editor_invites_the_first_manager_who_joins_once_with_the_link(client
     invitation.refresh_from_db()
     assert invitation.accepted_at and invitation.user == user
     assert int(client.session["_auth_user_id"]) == user.pk
+    # Signed in with the password only: the portal first has them set up the second factor.
+    response = client.get(reverse("partners:inbox"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account:setup"))
     # The link is used up, in this browser and in any other.
     client.logout()
     assert client.get(url).status_code == 410

@@ -126,6 +126,18 @@ def test_the_portal_asks_visitors_to_sign_in_and_tells_staff_it_is_for_facility_
     assert client.get(case_url(world.case)).status_code == 403
 
 
+def test_a_facility_user_past_the_password_only_is_sent_to_the_second_factor(client, world, unverified_login):
+    unverified_login(client, world.istanbul_user)
+    for url in (reverse("partners:inbox"), case_url(world.case), reverse("partners:team")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith((reverse("account:second_factor"), reverse("account:setup")))
+    response = client.post(case_url(world.case, "partners:case_message"), {"text": "Hello"})
+    assert response.status_code == 302 and not Message.objects.exists()
+    world.case.refresh_from_db()
+    assert world.case.status == C.SENT  # Not even opened.
+
+
 def test_the_inbox_lists_only_the_facilitys_own_cases_by_folder_with_due_times(office, world):
     response = office.get(reverse("partners:inbox"))
     assert response.status_code == 200
@@ -414,8 +426,9 @@ def _more_cases(world, n):
         )
 
 
-INBOX_QUERIES = 6  # session, user, membership, folder counts, page count, page of cases
-CASE_QUERIES = 7  # session, user, membership, case, quote, files, thread
+# session, user, the session's second-factor device, membership, folder counts, page count, page of cases
+INBOX_QUERIES = 7
+CASE_QUERIES = 8  # session, user, second-factor device, membership, case, quote, files, thread
 
 
 def test_the_inbox_costs_the_same_queries_for_one_case_or_many(office, world):
