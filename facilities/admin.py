@@ -5,13 +5,18 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import models
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 from django_countries.filters import CountryFilter
 
 from facilities.images import make_renditions
@@ -24,7 +29,15 @@ from facilities.models import (
     Language,
     Procedure,
     ProcedureCategory,
+    ProfileChangeProposal,
     today,
+)
+from facilities.proposals import (
+    ProposalError,
+    certificate_kind,
+    proposal_approve,
+    proposal_comparison,
+    proposal_reject,
 )
 from facilities.services import facility_photo_apply_renditions, facility_set_published
 
@@ -384,3 +397,160 @@ class FacilityPhotoAdmin(PhotoPreviewMixin, admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         kwargs["fields"] = ["facility", "upload", "alt_text", "caption", "position"]
         return super().get_form(request, obj, **kwargs)
+
+
+# Facilities' proposed changes to their listing ---------------------------------------------------
+
+
+@admin.register(ProfileChangeProposal)
+class ProfileChangeProposalAdmin(admin.ModelAdmin):
+    """Directory editors decide facilities' proposals here: read-only, with Approve and Reject.
+
+    The decision buttons call ``facilities.proposals``; the proposed photo and certificate are in
+    private storage and reach the editor only through the views below (change permission needed).
+    """
+
+    list_display = ["facility", "proposed_by", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["facility", "proposed_by"]
+    search_fields = ["facility__name"]
+    date_hierarchy = "created_at"
+    change_form_template = "admin/facilities/profilechangeproposal/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["facility", "proposed_by", "status", "created_at", "message"]}),
+        (_("Decision"), {"fields": ["decided_at", "decided_by", "decision_note"]}),
+    ]
+    readonly_fields = [
+        "facility",
+        "proposed_by",
+        "status",
+        "created_at",
+        "message",
+        "decided_at",
+        "decided_by",
+        "decision_note",
+    ]
+
+    def get_ordering(self, request: HttpRequest):
+        # Waiting proposals first, so the queue is what an editor sees on arrival.
+        pending_first = models.Case(
+            models.When(status=ProfileChangeProposal.Status.PENDING, then=0),
+            default=1,
+            output_field=models.IntegerField(),
+        )
+        return [pending_first.asc(), "-created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            # Nothing on the page is edited: decisions go through the Approve and Reject views.
+            raise PermissionDenied
+        proposal = self.get_object(request, unquote(str(object_id))) if object_id else None
+        extra_context = dict(extra_context or {})
+        extra_context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
+        if proposal is not None:
+            can_decide = self.has_change_permission(request, proposal)
+            extra_context["proposal_review"] = {
+                "rows": proposal_comparison(proposal),
+                "is_pending": proposal.status == ProfileChangeProposal.Status.PENDING,
+                "can_decide": can_decide,
+                "photo_url": self._url("photo", proposal.pk) if proposal.photo and can_decide else "",
+                "certificate_url": self._url("certificate", proposal.pk) if proposal.certificate and can_decide else "",
+                "approve_url": self._url("approve", proposal.pk),
+                "reject_url": self._url("reject", proposal.pk),
+            }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/approve/", wrap(require_POST(self.approve_view)), name=f"{prefix}_approve"),
+            path("<int:object_id>/reject/", wrap(require_POST(self.reject_view)), name=f"{prefix}_reject"),
+            path("<int:object_id>/photo/", wrap(require_GET(self.photo_view)), name=f"{prefix}_photo"),
+            path(
+                "<int:object_id>/certificate/", wrap(require_GET(self.certificate_view)), name=f"{prefix}_certificate"
+            ),
+            *super().get_urls(),
+        ]
+
+    def _url(self, view: str, *args) -> str:
+        name = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_{view}"
+        return reverse(name, args=args, current_app=self.admin_site.name)
+
+    def _decidable(self, request: HttpRequest, object_id) -> ProfileChangeProposal:
+        proposal = self.get_object(request, unquote(str(object_id)))
+        if proposal is None:
+            raise Http404(_("No such proposal."))
+        if not self.has_change_permission(request, proposal):
+            raise PermissionDenied
+        return proposal
+
+    def approve_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
+        proposal = self._decidable(request, object_id)
+        try:
+            proposal_approve(proposal=proposal, editor=request.user, note=request.POST.get("note", ""))
+        except ProposalError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("Approved: the changes are live on %(facility)s's listing.") % {"facility": proposal.facility},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(self._url("change", proposal.pk))
+
+    def reject_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
+        proposal = self._decidable(request, object_id)
+        try:
+            proposal_reject(proposal=proposal, editor=request.user, note=request.POST.get("note", ""))
+        except ProposalError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(request, _("Not approved: the office sees your note."), messages.SUCCESS)
+        return HttpResponseRedirect(self._url("change", proposal.pk))
+
+    def photo_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """The proposed photo as the listing would show it: re-encoded by the photo service, so what
+        reaches the browser is always a JPEG we made, without the camera's metadata."""
+        proposal = self._decidable(request, object_id)
+        if not proposal.photo:
+            raise Http404(_("This proposal has no photo."))
+        try:
+            with proposal.photo.storage.open(proposal.photo.name, "rb") as handle:
+                renditions = make_renditions(File(handle, name="proposed"))
+        except (FileNotFoundError, ValidationError) as exc:
+            raise Http404(_("The photo cannot be shown.")) from exc
+        return _private_file(HttpResponse(renditions.large.read(), content_type="image/jpeg"))
+
+    def certificate_view(self, request: HttpRequest, object_id: int) -> FileResponse:
+        """The certificate as a download, never shown inline, whatever it holds."""
+        proposal = self._decidable(request, object_id)
+        if not proposal.certificate:
+            raise Http404(_("This proposal has no certificate."))
+        try:
+            handle = proposal.certificate.storage.open(proposal.certificate.name, "rb")
+        except FileNotFoundError as exc:
+            raise Http404(_("The certificate is missing from storage.")) from exc
+        kind = certificate_kind(handle.read(16)) or "bin"
+        handle.seek(0)
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"certificate-{proposal.facility_id}-{proposal.pk}.{'jpg' if kind == 'jpeg' else kind}",
+            content_type="application/octet-stream",
+        )
+        return _private_file(response)
+
+
+def _private_file(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
