@@ -332,6 +332,21 @@ def run_dataset(dataset: Dataset, args) -> dict:
     return {"dataset": dataset.name, "facilities": dataset.facilities, "in_process": pages, "server": server}
 
 
+PORTAL_DIR = VAR / "bench-portal"
+
+
+def run_portal(args) -> list[dict]:
+    """The partner portal's pages for a facility with 10 cases and one with 10,000 (its own SQLite)."""
+    dataset = Dataset("portal", 0, PORTAL_DIR)
+    say(f"\n== partner portal: 10 and 10,000 cases ({dataset.data_dir}) ==")
+    dataset.data_dir.mkdir(parents=True, exist_ok=True)
+    env = in_process_env(dataset)
+    manage("migrate", "--noinput", "-v0", env=env)
+    figures = dataset.data_dir / "portal.json"
+    manage("bench_portal", f"--repeat={args.repeat}", f"--json={figures}", env=env)
+    return json.loads(figures.read_text())
+
+
 # Report -----------------------------------------------------------------------------------------
 
 
@@ -549,6 +564,7 @@ def main() -> int:
             manage("collectstatic", "--noinput", "-v0", env=server_env(datasets[0], production=False))
         for dataset in datasets:
             results.append(run_dataset(dataset, args))
+        portal = run_portal(args)
     finally:
         stop_all()
     load_after = os.getloadavg()
@@ -568,7 +584,14 @@ def main() -> int:
     say("\nTargets missed:" if misses else "\nEvery target met.")
     for miss in misses:
         say(f"  - {miss}")
-    RESULTS.write_text(json.dumps({"results": results, "misses": misses}, indent=2))
+    say(f"\nPartner portal inbox and case page (in-process, {PORTAL_DIR.relative_to(ROOT)}):")
+    for size in portal:
+        for page in size["pages"]:
+            say(
+                f"  {page['url']:<44}{size['cases']:>8,} cases{page['queries']:>4} queries"
+                f"{page['median_ms']:>9.1f} ms median{page['p95_ms']:>9.1f} ms p95"
+            )
+    RESULTS.write_text(json.dumps({"results": results, "portal": portal, "misses": misses}, indent=2))
     say(f"\nFigures written to {RESULTS.relative_to(ROOT)}.")
     broken = any(
         r["server"]["quotes"]["confirmed"] != r["server"]["quotes"]["saved"] or r["server"]["quotes"]["failed"]

@@ -2,10 +2,13 @@
 shared, asks, declines and quotes; anything of another facility is the same 404 as nothing."""
 
 import datetime
+import io
+import json
 from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -452,3 +455,13 @@ def test_the_case_page_costs_the_same_queries_whatever_it_holds(office, world):
 
 def test_a_facility_user_belongs_to_one_facility_only(world):
     assert FacilityMembership.objects.get(user=world.istanbul_user).facility == world.istanbul
+
+
+def test_the_portal_benchmark_runs_and_finds_the_queries_fixed(db, tmp_path):
+    out, figures = io.StringIO(), tmp_path / "portal.json"
+    call_command("bench_portal", "--repeat=2", "--sizes=8,20", f"--json={figures}", stdout=out)
+    small, large = json.loads(figures.read_text())
+    assert (small["cases"], large["cases"]) == (8, 20)  # Every status at least once.
+    assert all(page["status"] == 200 for page in small["pages"] + large["pages"])
+    assert [p["queries"] for p in small["pages"]] == [p["queries"] for p in large["pages"]]
+    assert "queries differ" not in out.getvalue()
