@@ -11,14 +11,26 @@ All pages are checked before the test fails, so one run lists every violation wi
 import re
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from quotes.models import FacilityQuote, QuoteRequest
+from quotes.roles import apply_groups
+from quotes.services.cases import CaseShare, cases_send
+from quotes.services.invitations import invitation_send
 from quotes.services.patient import patient_accept_quote
 from quotes.services.workflow import quote_request_transition
-from tests.factories import STAFF_PASSWORD, make_facility_quote, make_staff
+from tests.e2e.conftest import current_code
+from tests.factories import (
+    STAFF_PASSWORD,
+    make_attachment,
+    make_facility_quote,
+    make_facility_user,
+    make_quote_request,
+    make_staff,
+)
 from tourism import two_factor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -200,6 +212,58 @@ def test_sign_in_pages_have_no_wcag_21_aa_violations(new_page, expect, coordinat
     expect(page.locator(".recovery-codes li")).to_have_count(two_factor.RECOVERY_CODE_COUNT)
     page.goto(reverse("account:recovery_codes"))
     check(page, "recovery codes, make new ones", "Recovery codes")
+
+    assert not report_of(found), f"axe-core found WCAG 2.1 A/AA violations:\n{report_of(found)}"
+    assert not browser_problems, "\n".join(browser_problems)
+
+
+def test_partner_portal_pages_have_no_wcag_21_aa_violations(
+    new_page, expect, site, coordinator, axe_violations, browser_problems
+):
+    """The hospital office's pages: the inbox, a case, the quote form (also showing its errors),
+    the office and the listing pages, and the invitation page."""
+    key = "5152535455565758595a5b5c5d5e5f6061626364"
+    apply_groups(apps)
+    office = make_facility_user(facility=site.istanbul, role="manager", first_name="Elif")
+    two_factor.demo_device(office, key)
+    quote_request = make_quote_request(status=S.IN_REVIEW, procedure=site.procedure, diagnosis="Disc herniation")
+    attachment = make_attachment(quote_request=quote_request)
+    [case] = cases_send(
+        quote_request=quote_request,
+        from_status=S.IN_REVIEW,
+        shares=[CaseShare(facility_id=site.istanbul.pk, attachment_ids=[attachment.pk], summary="Please look.")],
+        actor=coordinator.user,
+    )
+    found: dict[str, tuple[str, list[str]]] = {}
+
+    def check(page, label: str, title: str | re.Pattern) -> None:
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        found[label] = (page.url, axe_violations(page))
+
+    page = new_page()
+    page.goto(reverse("partners:inbox"))
+    page.get_by_label("Username").fill(office.username)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("6-digit code from your authenticator app").fill(current_code(key))
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    check(page, "inbox", "Cases from Medtour")
+    page.goto(reverse("partners:case", kwargs={"reference": case.reference}))
+    check(page, "case", case.reference)
+    page.goto(reverse("partners:case_quote", kwargs={"reference": case.reference}))
+    check(page, "quote form", "Your quote")
+    page.get_by_role("button", name="Send the quote to Medtour").click()
+    expect(page.locator("#quote-errors")).to_be_visible()
+    check(page, "quote form showing its errors", "Your quote")
+    page.goto(reverse("partners:team"))
+    check(page, "the office", "Your office on Medtour")
+    page.goto(reverse("partners:profile"))
+    found["the listing"] = (page.url, axe_violations(page))
+
+    invitation = invitation_send(facility=site.istanbul, email="new@x.example", role="case_handler", invited_by=office)
+    joining = new_page()
+    joining.goto(reverse("partners:join_link", kwargs={"token": invitation.token}))
+    check(joining, "joining with an invitation", re.compile("Join .* office"))
 
     assert not report_of(found), f"axe-core found WCAG 2.1 A/AA violations:\n{report_of(found)}"
     assert not browser_problems, "\n".join(browser_problems)
