@@ -6,7 +6,9 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -236,3 +238,18 @@ def test_a_manager_removes_a_colleague_whose_account_then_stops_working(client, 
     assert client.post(reverse("partners:team_remove", args=[stranger.facility_membership.pk])).status_code == 404
     stranger.refresh_from_db()
     assert stranger.is_active
+
+
+def test_the_team_page_costs_the_same_queries_however_big_the_office(client, office, facility, editor):
+    manager, _handler = office
+    client.force_login(manager)
+    url = reverse("partners:team")
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(5):
+        make_facility_user(facility=facility)
+        invitation_send(facility=facility, email=f"new{n}@x.example", role="case_handler", invited_by=manager)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few) == 6  # session, user, device, membership, colleagues, invitations
