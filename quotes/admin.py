@@ -29,6 +29,7 @@ from quotes import partner_admin, staff_views  # noqa: F401 (partner_admin regis
 from quotes.labels import STAFF_STATUS_LABELS, span, staff_status_label, user_label
 from quotes.models import (
     TRANSITIONS,
+    AttachmentAccess,
     Erasure,
     FacilityCase,
     FacilityQuote,
@@ -65,6 +66,8 @@ MOVE_LABELS = {
     S.CLOSED: _("Close"),
 }
 BACK_TO_REVIEW_LABEL = _("Back to review (stop waiting)")
+# The request page lists this many of the latest openings of its medical files.
+FILE_ACCESSES_SHOWN = 50
 
 # Below this much time left the first-reply countdown turns amber.
 REPLY_WARNING = datetime.timedelta(hours=12)
@@ -342,6 +345,12 @@ class QuoteRequestAdmin(admin.ModelAdmin):
                 }
                 for attachment in quote_request.attachments.all()
             ]
+            context["file_accesses"] = list(
+                AttachmentAccess.objects.filter(attachment__quote_request=quote_request)
+                .select_related("attachment", "user", "case__facility")
+                .order_by("-accessed_at", "-pk")[:FILE_ACCESSES_SHOWN]
+            )
+            context["file_accesses_shown"] = FILE_ACCESSES_SHOWN
         if user.has_perm("quotes.view_patientmessage"):
             context["patient_messages"] = list(quote_request.patient_messages.all())
         if user.has_perm("quotes.view_staffnote"):

@@ -173,3 +173,19 @@ def test_the_mail_worker_sends_each_due_reminder_once(world):
     assert Notification.objects.filter(template="facility_case_reminder").count() == 1
     world.case.refresh_from_db()
     assert world.case.reminded_at is not None
+
+
+def test_the_request_page_lists_who_opened_its_files_staff_and_facility_users_alike(world):
+    from quotes.services.staff import attachment_open
+    from tests.factories import make_attachment
+
+    attachment = make_attachment(quote_request=world.request, name="mri.pdf")
+    html = page(world)
+    assert "Nobody has opened them yet." in html
+    attachment_open(attachment=attachment, user=world.coordinator)
+    attachment_open(attachment=attachment, user=world.office, case=world.case)
+    html = page(world)
+    table = html.split('id="file-accesses"')[1].split("</table>")[0]
+    assert "mri.pdf" in table and "Medtour staff" in table
+    assert f"Istanbul Spine, case {world.case.reference}" in table
+    assert world.office.get_username() in table
