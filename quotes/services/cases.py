@@ -65,8 +65,15 @@ DEFAULT_SHARED_FIELDS = [
 ]
 
 
+# What happened on a case, as the coordinators' mail names it (the template words each one).
+COORDINATOR_NEWS = frozenset({"question", "declined", "quoted", "corrected"})
+
+
 def _coordinator_mail(case: FacilityCase, what: str) -> list:
-    """Tell the request's coordinators something happened on a case (no medical content)."""
+    """Tell the request's coordinators something happened on a case (no medical content);
+    ``what`` is one of ``COORDINATOR_NEWS``."""
+    if what not in COORDINATOR_NEWS:
+        raise ValueError(what)
     quote_request = case.quote_request
     admin_path = reverse("admin:quotes_quoterequest_change", args=[quote_request.pk])
     context = {
@@ -236,7 +243,7 @@ def case_message_post(*, case: FacilityCase, author, text: str) -> Message:
             text=text,
         )
         if kind == Message.Author.FACILITY:
-            mail = _coordinator_mail(case, "asked a question")
+            mail = _coordinator_mail(case, "question")
             if case.status in CASE_WAITING_FOR_FACILITY:
                 case_transition(case=case, from_status=case.status, to_status=C.QUESTION, actor=author, mail=mail)
             else:
@@ -263,7 +270,7 @@ def case_decline(*, case: FacilityCase, from_status: str, actor, reason: str) ->
             to_status=C.DECLINED,
             actor=actor,
             note=reason,
-            mail=_coordinator_mail(case, "declined the case"),
+            mail=_coordinator_mail(case, "declined"),
         )
         FacilityCase.objects.filter(pk=case.pk).update(decline_reason=reason)
         facility_responsiveness_refresh_later(case.facility_id)
@@ -397,7 +404,7 @@ def case_quote_submit(
                     from_status=case.status,
                     to_status=C.QUOTED,
                     actor=actor,
-                    mail=_coordinator_mail(case, "sent a quote"),
+                    mail=_coordinator_mail(case, "quoted"),
                 )
                 quote = FacilityQuote.objects.create(
                     quote_request_id=case.quote_request_id,
@@ -427,12 +434,12 @@ def case_quote_submit(
                         from_status=C.OPENED,
                         to_status=C.QUOTED,
                         actor=actor,
-                        mail=_coordinator_mail(case, "corrected its quote"),
+                        mail=_coordinator_mail(case, "corrected"),
                     )
                 elif case.status != C.QUOTED:
                     raise QuoteSubmissionError(_("This case can no longer be quoted."))
                 else:
-                    notifications_queue(_coordinator_mail(case, "corrected its quote"))
+                    notifications_queue(_coordinator_mail(case, "corrected"))
             _write_lines(quote, draft)
             if pdf is not None:
                 replaced = quote.pdf.name if quote.pdf else ""
