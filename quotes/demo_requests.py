@@ -6,6 +6,10 @@ finds it on a second run; the workflow moves are made only when the request has 
 created, so running the loader again changes nothing, and a coordinator's later changes to a demo
 request are left alone.
 
+The requests that reach the hospitals are shared as cases and answered by demo facility users
+through the same services as the partner portal, their stories dated in the past days
+(``quotes.demo_cases``, which also adds one facility's answer history).
+
 The patients are made up: names no one has, addresses at example.org, and telephone numbers in
 the +44 20 7946 0xxx range Ofcom reserves for drama. The moves are made by a demo coordinator,
 user ``coordinator`` (created without a usable password; set one with
@@ -25,11 +29,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from facilities.models import Facility, FacilityProcedure, Language, Procedure
-from quotes import roles
-from quotes.models import FacilityQuote, FacilityQuoteItem, QuoteRequest, StatusChange
-from quotes.services.patient import patient_accept_quote, patient_reply
-from quotes.services.staff import quote_request_assign, staff_note_add
+from facilities.models import Facility, Language, Procedure
+from facilities.selectors import Responsiveness, public_responsiveness
+from quotes import demo_cases, roles
+from quotes.demo_cases import DemoClock
+from quotes.models import FacilityCase, QuoteRequest, StatusChange
+from quotes.services.patient import patient_reply
+from quotes.services.staff import quote_request_assign
 from quotes.services.submission import quote_request_submit
 from quotes.services.workflow import quote_request_transition
 from quotes.uploads import CheckedFile, check_upload
@@ -37,15 +43,8 @@ from tourism.seo import mail_base_url
 
 COORDINATOR_USERNAME = "coordinator"
 COORDINATOR_EMAIL = "coordinator@medtour.localhost"
-QUOTE_VALID_DAYS = 30
 
 S = QuoteRequest.Status
-Item = FacilityQuoteItem.Category
-
-EXCLUSIONS = (
-    "Flights, visas and travel insurance; meals outside the hospital; a companion's own costs; "
-    "further operations or a longer stay if there are complications; additional spinal levels."
-)
 
 
 @dataclass(frozen=True)
@@ -76,6 +75,7 @@ class DemoRequest:
     nights: int = 4
     staff_note: str = ""
     close_note: str = ""
+    days_ago: int = 0  # How long ago the request came in; its whole story is dated from then.
 
 
 DEMO_REQUESTS = [
@@ -158,13 +158,20 @@ DEMO_REQUESTS = [
         country="AU",
         language="en",
         procedure="minimally-invasive-lumbar-discectomy",
-        facilities=("orchid-terrace-international-hospital", "teak-garden-hospital"),
+        facilities=(
+            "orchid-terrace-international-hospital",
+            "teak-garden-hospital",
+            "palmyra-grove-spine-hospital",
+        ),
         travel_in_days=(30, 75),
         budget=(12000, "AUD"),
         condition="Demo request (fictional patient). Sciatica in the right leg for five months despite physiotherapy.",
         diagnosis="L5-S1 disc herniation pressing on the S1 nerve root.",
-        staff_note="Sent to both hospitals. The first has replied and its quote is in draft; "
-        "we send both to the patient when the second replies.",
+        report="Lumbar spine MRI report (demo)",
+        staff_note="Orchid Terrace asks for the MRI images, not only the report: I have asked the patient for "
+        "them by e-mail and will answer the hospital when they arrive. Teak Garden has not opened its case, "
+        "so I have also sent the request to Palmyra Grove, the patient's third choice.",
+        days_ago=7,
     ),
     DemoRequest(
         key="demo-request-6",
@@ -175,7 +182,7 @@ DEMO_REQUESTS = [
         country="AE",
         language="ar",
         procedure="lumbar-spinal-fusion",
-        facilities=("marmara-crescent-hospital", "palmyra-grove-spine-hospital"),
+        facilities=("marmara-crescent-hospital", "palmyra-grove-spine-hospital", "teak-garden-hospital"),
         travel_in_days=(45, 100),
         budget=(25000, "USD"),
         condition="Demo request (fictional patient). Back pain and weakness in both legs for a year; "
@@ -185,6 +192,7 @@ DEMO_REQUESTS = [
         report="Lumbar spine MRI report (demo)",
         implants="Titanium pedicle screws, rods and an interbody cage (one level)",
         nights=5,
+        days_ago=12,
     ),
     DemoRequest(
         key="demo-request-7",
@@ -195,7 +203,7 @@ DEMO_REQUESTS = [
         country="CH",
         language="de",
         procedure="cervical-disc-replacement",
-        facilities=("szpital-kasztanowy", "duna-panorama-korhaz"),
+        facilities=("szpital-kasztanowy", "duna-panorama-korhaz", "orchid-terrace-international-hospital"),
         travel_in_days=(21, 60),
         budget=(20000, "CHF"),
         condition="Demo request (fictional patient). Neck pain and numbness in the right hand for eight months.",
@@ -205,6 +213,7 @@ DEMO_REQUESTS = [
         report="Cervical spine MRI report (demo)",
         implants="Artificial cervical disc (one level)",
         nights=2,
+        days_ago=21,
     ),
     DemoRequest(
         key="demo-request-8",
@@ -281,6 +290,13 @@ class DemoRequestsResult:
     status_url: str = ""
     statuses: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
+    case_statuses: dict[str, int] = field(default_factory=dict)
+    overdue_cases: int = 0
+    offices_created: list[str] = field(default_factory=list)
+    history_facility: str = ""
+    history_created: int = 0
+    history_unchanged: int = 0
+    responsiveness: Responsiveness | None = None
 
     def lines(self) -> list[str]:
         counts = ", ".join(
@@ -290,10 +306,37 @@ class DemoRequestsResult:
             f"Demo quote requests: {self.created} created, {self.unchanged} unchanged; "
             f"{counts or 'none left'} ({self.overdue} overdue)."
         ]
+        cases = ", ".join(
+            f"{self.case_statuses[status]} {status}"
+            for status in FacilityCase.Status.values
+            if self.case_statuses.get(status)
+        )
+        lines.append(f"Demo facility cases: {cases or 'none'} ({self.overdue_cases} overdue).")
+        if self.history_facility:
+            figures = (
+                f"its page says it usually quotes within {self.responsiveness.usually_quotes_within}"
+                if self.responsiveness and self.responsiveness.usually_quotes_within
+                else "its figures are not public yet"
+            )
+            lines.append(
+                f"Answer history of {self.history_facility}: {self.history_created} past requests created, "
+                f"{self.history_unchanged} unchanged; {figures}."
+            )
         if self.coordinator_created:
             lines.append(
                 f"Demo coordinator user '{COORDINATOR_USERNAME}' created without a password; "
                 f"set one with: manage.py changepassword {COORDINATOR_USERNAME}"
+            )
+        if self.offices_created:
+            example = (
+                demo_cases.SIGN_IN_EXAMPLE
+                if demo_cases.SIGN_IN_EXAMPLE in self.offices_created
+                else self.offices_created[0]
+            )
+            lines.append(
+                f"Demo facility users created without a password: {', '.join(self.offices_created)}. "
+                f"To sign in at /partners/ as one: manage.py changepassword {example}, "
+                f"then manage.py second_factor {example} (or --code for the current code)."
             )
         if self.status_url:
             lines.append(f"A patient's status page with quotes ready to accept: {self.status_url}")
@@ -397,59 +440,9 @@ def _backdate_overdue(quote_request: QuoteRequest) -> None:
     quote_request.refresh_from_db()
 
 
-def _round(amount: float) -> decimal.Decimal:
-    return decimal.Decimal(max(0, round(amount / 10) * 10))
-
-
-def _add_quote(quote_request: QuoteRequest, facility: Facility, demo: DemoRequest, *, full: bool, by) -> None:
-    """A draft itemised quote from one facility, priced from its listed price for the procedure."""
-    offer = FacilityProcedure.objects.filter(facility=facility, procedure=quote_request.procedure).first()
-    base = (offer.price_from + offer.price_to) / 2 if offer else 12000
-    nights = demo.nights
-    lines = [
-        (Item.SURGEON, "Surgeon's and assistant surgeon's fees", _round(base * 0.36)),
-        (Item.ANAESTHESIA, "General anaesthesia and the anaesthetist's fee", _round(base * 0.08)),
-    ]
-    if full:
-        lines.append((Item.IMPLANTS, demo.implants or "Implants used during the operation", _round(base * 0.22)))
-    lines += [
-        (Item.HOSPITAL_NIGHTS, f"{nights} nights in a private room; a companion may stay", _round(base * 0.14)),
-        (Item.TESTS, "Blood tests, ECG, chest X-ray and an X-ray after the operation", _round(base * 0.05)),
-    ]
-    if full:
-        lines += [
-            (
-                Item.PHYSIOTHERAPY,
-                "Daily physiotherapy in hospital and three sessions after discharge",
-                _round(base * 0.04),
-            ),
-            (
-                Item.FOLLOW_UP,
-                "Wound check before flying home and a video consultation at six weeks",
-                _round(base * 0.03),
-            ),
-            (Item.HOTEL, "7 nights in a partner hotel near the hospital after discharge", _round(7 * 65 + base * 0.01)),
-            (Item.TRANSFERS, "Airport, hotel and hospital transfers", decimal.Decimal(120)),
-        ]
-    else:
-        lines.append((Item.FOLLOW_UP, "Wound check before flying home", _round(base * 0.03)))
-    quote = FacilityQuote.objects.create(
-        quote_request=quote_request,
-        facility=facility,
-        currency=QuoteRequest.Currency.USD,
-        exclusions=EXCLUSIONS,
-        notes="The surgeon confirms this price after reviewing your scans; the hospital needs two weeks' notice.",
-        valid_until=timezone.localdate() + datetime.timedelta(days=QUOTE_VALID_DAYS),
-        created_by=by,
-    )
-    FacilityQuoteItem.objects.bulk_create(
-        FacilityQuoteItem(quote=quote, category=category, description=description, amount=amount)
-        for category, description, amount in lines
-    )
-
-
-def _move(quote_request: QuoteRequest, demo: DemoRequest, coordinator) -> None:
-    """The workflow moves that bring a just-created demo request to its demo status."""
+def _move(quote_request: QuoteRequest, demo: DemoRequest, coordinator, clock: DemoClock) -> None:
+    """The workflow moves that bring a just-created demo request to its demo status; from "sent to
+    facilities" on, its cases' story (``quotes.demo_cases``), all at their times in the past."""
     target = demo.status
     if demo.overdue:
         _backdate_overdue(quote_request)
@@ -462,60 +455,76 @@ def _move(quote_request: QuoteRequest, demo: DemoRequest, coordinator) -> None:
             **kwargs,
         )  # fmt: skip
 
-    if target != S.CLOSED:
-        quote_request_assign(quote_request=quote_request, assignee=coordinator, actor=coordinator)
-    move(S.IN_REVIEW, note="Read the request.")
-    if target == S.CLOSED:
-        move(S.CLOSED, reason=QuoteRequest.CloseReason.NO_SUITABLE_FACILITY, note=demo.close_note)
-        return
+    with clock.at(2):
+        if target != S.CLOSED:
+            quote_request_assign(quote_request=quote_request, assignee=coordinator, actor=coordinator)
+        move(S.IN_REVIEW, note="Read the request.")
+        if target == S.CLOSED:
+            move(S.CLOSED, reason=QuoteRequest.CloseReason.NO_SUITABLE_FACILITY, note=demo.close_note)
+            return
     if demo.question:
-        move(S.AWAITING_PATIENT, note=demo.question)
+        with clock.at(3):
+            move(S.AWAITING_PATIENT, note=demo.question)
         if target == S.AWAITING_PATIENT:
             return
-        files = [demo_report(demo)] if demo.report else []
-        patient_reply(quote_request=quote_request, text=demo.reply, files=files)
-        quote_request.refresh_from_db()
+        with clock.at(40):
+            files = [demo_report(demo)] if demo.report else []
+            patient_reply(quote_request=quote_request, text=demo.reply, files=files)
+            quote_request.refresh_from_db()
     if target == S.IN_REVIEW:
         return
-    facilities = _pick_facilities(quote_request.procedure, demo.facilities, 2)
-    move(S.SENT_TO_FACILITIES, note="Asked " + " and ".join(facility.name for facility in facilities) + " to quote.")
-    if demo.staff_note:
-        staff_note_add(quote_request=quote_request, author=coordinator, text=demo.staff_note)
+    facilities = _pick_facilities(quote_request.procedure, demo.facilities, len(demo.facilities))
     if target == S.SENT_TO_FACILITIES:
-        _add_quote(quote_request, facilities[0], demo, full=False, by=coordinator)
-        return
-    for facility in facilities:
-        _add_quote(quote_request, facility, demo, full=True, by=coordinator)
-    move(S.QUOTED, note="Both hospitals' quotes sent to the patient.")
-    if target == S.ACCEPTED:
-        chosen = quote_request.facility_quotes.order_by("pk").first()
-        patient_accept_quote(quote_request=quote_request, facility_quote_id=chosen.pk)
+        demo_cases.story_sent_to_facilities(clock, coordinator, facilities, staff_note=demo.staff_note)
+    elif target == S.QUOTED:
+        demo_cases.story_quoted(clock, coordinator, facilities, nights=demo.nights, implants=demo.implants)
+    else:
+        demo_cases.story_accepted(clock, coordinator, facilities, nights=demo.nights, implants=demo.implants)
 
 
 def load_demo_requests() -> DemoRequestsResult:
-    """Create the demo requests that do not exist yet and walk each new one to its demo status.
+    """Create the demo requests that do not exist yet and walk each new one to its demo status;
+    the facility users who answer their cases; the answer history of one facility.
 
     Links (the status page printed, those in the queued e-mails) use ``MEDTOUR_SITE_URL``: ``make
     run PORT=...`` sets it, so they work on whatever port the site is served.
     """
     result = DemoRequestsResult()
     coordinator, result.coordinator_created = demo_coordinator()
+    result.offices_created = demo_cases.demo_offices()
     for demo in DEMO_REQUESTS:
         if QuoteRequest.objects.filter(submission_key=demo.key).exists():
             result.unchanged += 1
             continue
         # One request and its moves together: a failure leaves no half-moved request behind.
         with transaction.atomic():
+            started = timezone.now()
             submission = _submit(demo)
             if submission.created:
-                _move(submission.quote_request, demo, coordinator)
+                clock = DemoClock(submission.quote_request, days_ago=demo.days_ago)
+                clock.backdate(since=started, hours=0)
+                _move(submission.quote_request, demo, coordinator, clock)
         result.created += submission.created
         result.unchanged += not submission.created
+    history = demo_cases.load_answer_history(coordinator)
+    result.history_facility = history.facility
+    result.history_created, result.history_unchanged = history.created, history.unchanged
 
-    demo_rows = QuoteRequest.objects.filter(submission_key__in=[demo.key for demo in DEMO_REQUESTS])
+    keys = [demo.key for demo in DEMO_REQUESTS]
+    demo_rows = QuoteRequest.objects.filter(submission_key__in=keys)
     for status in demo_rows.values_list("status", flat=True):
         result.statuses[status] = result.statuses.get(status, 0) + 1
     result.overdue = demo_rows.overdue().count()
+    all_keys = keys + [past.key for past in demo_cases.ANSWER_HISTORY]
+    cases = FacilityCase.objects.filter(quote_request__submission_key__in=all_keys)
+    for status in cases.values_list("status", flat=True):
+        result.case_statuses[status] = result.case_statuses.get(status, 0) + 1
+    result.overdue_cases = cases.overdue().count()
+    if result.created or history.created:
+        demo_cases.responsiveness_refresh(cases.values_list("facility_id", flat=True))
+    history_facility = Facility.objects.filter(slug=demo_cases.HISTORY_FACILITY).first()
+    if history_facility is not None:
+        result.responsiveness = public_responsiveness(history_facility)
     quoted_key = next(demo.key for demo in DEMO_REQUESTS if demo.status == S.QUOTED)
     quoted = demo_rows.filter(submission_key=quoted_key, erased_at__isnull=True).first()
     if quoted is not None:

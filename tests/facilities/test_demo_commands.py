@@ -15,8 +15,10 @@ from facilities.models import (
     Accreditation,
     AccreditationBody,
     Facility,
+    FacilityMembership,
     FacilityPhoto,
     FacilityProcedure,
+    FacilityResponsiveness,
     Language,
     Procedure,
     ProcedureCategory,
@@ -53,6 +55,9 @@ MODELS = [
     Facility.languages.through,
     FacilityProcedure,
     FacilityPhoto,
+    # Made by the demo requests' half: the facility users and the figures of the facilities they answer for.
+    FacilityMembership,
+    FacilityResponsiveness,
 ]
 
 
