@@ -57,11 +57,11 @@ from quotes.services.workflow import quote_request_transition
 S = QuoteRequest.Status
 
 # What the button for each move says. Accepting a quote is the patient's move (from the status
-# page, which also marks the facility quotes), so staff are never offered it.
+# page, which also marks the facility quotes), so staff are never offered it; sending to
+# facilities is sharing the case with them (the sharing panel), so it has no button of its own.
 MOVE_LABELS = {
     S.IN_REVIEW: _("Start review"),
     S.AWAITING_PATIENT: _("Ask the patient for information"),
-    S.SENT_TO_FACILITIES: _("Send to facilities"),
     S.QUOTED: _("Send quotes to the patient"),
     S.CLOSED: _("Close"),
 }
@@ -756,6 +756,26 @@ class FacilityQuoteForm(forms.ModelForm):
         if "valid_until" in self.changed_data and valid_until < timezone.localdate():
             raise ValidationError(_("A quote must be valid until today or later."), code="past")
         return valid_until
+
+    def clean(self):
+        data = super().clean()
+        quote_request, facility = data.get("quote_request"), data.get("facility")
+        if (
+            self.instance.pk is None
+            and quote_request
+            and facility
+            and FacilityCase.objects.open().filter(quote_request=quote_request, facility=facility).exists()
+        ):
+            # Its office answers in the portal; a quote typed here would bypass its case.
+            self.add_error(
+                "facility",
+                ValidationError(
+                    _("%(facility)s has this request as a case: its office sends its quote through Medtour.")
+                    % {"facility": facility.name},
+                    code="has_case",
+                ),
+            )
+        return data
 
 
 class FacilityQuoteItemForm(forms.ModelForm):

@@ -65,6 +65,14 @@ def quote_request_transition(
         raise MoveIncompleteError(_("Choose why the request is being closed."))
     if to_status == S.AWAITING_PATIENT and not note:
         raise MoveIncompleteError(_("Write what the patient should send us: they will see your note."))
+    if (
+        to_status == S.SENT_TO_FACILITIES
+        and not FacilityCase.objects.open().filter(quote_request=quote_request).exists()
+    ):
+        # Sending is sharing: ``cases_send`` makes the cases and then this move, in one transaction.
+        raise MoveIncompleteError(
+            _("Share the request with at least one facility (“Share the case with facilities”); that sends it.")
+        )
     if to_status == S.QUOTED and not quotes_ready_for_patient(quote_request).exists():
         raise MoveIncompleteError(
             _(

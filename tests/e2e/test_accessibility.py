@@ -8,22 +8,33 @@ the private status page waiting for the patient, with quotes to compare, and aft
 All pages are checked before the test fails, so one run lists every violation with its elements.
 """
 
+import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from quotes.models import FacilityQuote, QuoteRequest
 from quotes.roles import apply_groups
-from quotes.services.cases import CaseShare, cases_send
+from quotes.services.cases import (
+    CaseShare,
+    QuoteDraft,
+    QuoteLine,
+    case_quote_submit,
+    cases_send,
+    facility_quote_release,
+)
 from quotes.services.invitations import invitation_send
 from quotes.services.patient import patient_accept_quote
 from quotes.services.workflow import quote_request_transition
 from tests.e2e.conftest import current_code
 from tests.factories import (
+    FULL_QUOTE_LINES,
     STAFF_PASSWORD,
     make_attachment,
     make_facility_quote,
@@ -124,15 +135,26 @@ def test_public_pages_have_no_wcag_21_aa_violations(page, expect, site, coordina
     check("status page, waiting for the patient")
 
     move(S.IN_REVIEW)
-    move(S.SENT_TO_FACILITIES)
-    make_facility_quote(
+    # Shared with Istanbul through Medtour (which moves the request on), which quotes through its
+    # case; Berlin answered the coordinator by e-mail, and the coordinator typed its quote in.
+    quote_request.refresh_from_db()
+    istanbul_office = make_facility_user(facility=istanbul)
+    [case] = cases_send(
         quote_request=quote_request,
-        facility=istanbul,
-        currency="USD",
-        lines=[("surgeon", 4200, "Spine surgeon and assistant"), ("hospital_nights", 1300, "Two nights")],
-        valid_days=45,
-        exclusions="Flights",
-        notes="An interpreter is with you on the day of surgery.",
+        from_status=S.IN_REVIEW,
+        shares=[CaseShare(facility_id=istanbul.pk)],
+        actor=coordinator.user,
+    )
+    istanbul_quote = case_quote_submit(
+        case=case,
+        actor=istanbul_office,
+        draft=QuoteDraft(
+            currency="USD",
+            valid_until=timezone.localdate() + datetime.timedelta(days=45),
+            lines=[QuoteLine(c, s, Decimal(a) if a else None) for c, s, a in FULL_QUOTE_LINES],
+            exclusions="Flights",
+            notes="An interpreter is with you on the day of surgery.",
+        ),
     )
     make_facility_quote(
         quote_request=quote_request,
@@ -141,12 +163,13 @@ def test_public_pages_have_no_wcag_21_aa_violations(page, expect, site, coordina
         lines=[("surgeon", 7900, "Chief surgeon"), ("implants", 0, ""), ("follow_up", 350, "Two visits")],
         valid_days=45,
     )
-    move(S.QUOTED)
+    facility_quote_release(quote=istanbul_quote, actor=coordinator.user)  # The first release: quoted.
     page.reload()
     expect(page.locator(".status-now strong")).to_have_text("Quotes ready")
     expect(page.locator("table.quote-compare thead th.quote-head")).to_have_count(2)
     check("status page with quotes")
 
+    quote_request.refresh_from_db()
     patient_accept_quote(
         quote_request=quote_request,
         facility_quote_id=FacilityQuote.objects.get(quote_request=quote_request, facility=istanbul).pk,

@@ -206,6 +206,7 @@ def test_the_patient_the_coordinator_and_two_hospitals_work_one_request(
     # The patient sees every line in words and accepts.
     page.goto(status_url)
     table = page.locator("table.quote-compare")
+
     def row(item: str):
         return table.locator("tbody tr").filter(has=page.locator("th", has_text=re.compile(f"^{item}$")))
 

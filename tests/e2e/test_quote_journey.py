@@ -13,7 +13,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from quotes.models import FacilityQuote, QuoteRequest, StatusChange
+from quotes.models import FacilityCase, FacilityQuote, QuoteRequest, StatusChange
+from tests.factories import make_facility_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -73,6 +74,7 @@ def test_patient_asks_for_compares_and_accepts_a_quote(
     page, new_page, expect, screenshot, site, coordinator, tmp_path, browser_problems
 ):
     procedure, istanbul, bangkok = site.procedure, site.istanbul, site.bangkok
+    make_facility_user(facility=site.berlin)  # Berlin's office is on Medtour; the others are not.
     heading = page.get_by_role("heading", level=1)
 
     # The patient searches from the home page and lands on the filtered directory.
@@ -161,8 +163,14 @@ def test_patient_asks_for_compares_and_accepts_a_quote(
     expect(status).to_have_text("Submitted")
     staff.get_by_role("button", name="Start review").click()
     expect(status).to_have_text("In review")
-    staff.get_by_role("button", name="Send to facilities").click()
+    # Sending is sharing: the case goes to Berlin's office through Medtour; Istanbul and Bangkok
+    # answer the coordinator outside it, and the coordinator types their quotes in.
+    share = staff.locator("#workflow-send")
+    share.locator("summary").click()
+    share.locator(f"#send-facility-{site.berlin.pk}").check()
+    share.get_by_role("button", name="Share the case with the ticked facilities").click()
     expect(status).to_have_text("Sent to facilities")
+    expect(staff.locator("#facility-cases")).to_contain_text(site.berlin.name)
     add_facility_quote(staff, expect, facility=istanbul, lines=ISTANBUL_LINES)
     add_facility_quote(staff, expect, facility=bangkok, lines=BANGKOK_LINES)
     expect(staff.locator("#facility-quotes tbody tr")).to_have_count(2)
@@ -204,4 +212,6 @@ def test_patient_asks_for_compares_and_accepts_a_quote(
     ) == [S.SUBMITTED, S.IN_REVIEW, S.SENT_TO_FACILITIES, S.QUOTED, S.ACCEPTED]
     statuses = dict(FacilityQuote.objects.filter(quote_request=quote_request).values_list("facility_id", "status"))
     assert statuses == {istanbul.pk: FacilityQuote.Status.ACCEPTED, bangkok.pk: FacilityQuote.Status.DECLINED}
+    # Berlin's case ended when the patient chose another hospital.
+    assert FacilityCase.objects.get(quote_request=quote_request).status == FacilityCase.Status.CLOSED
     assert not browser_problems, "\n".join(browser_problems)

@@ -189,3 +189,26 @@ def test_the_request_page_lists_who_opened_its_files_staff_and_facility_users_al
     assert "mri.pdf" in table and "Medtour staff" in table
     assert f"Istanbul Spine, case {world.case.reference}" in table
     assert world.office.get_username() in table
+
+
+def test_a_quote_cannot_be_typed_in_for_a_facility_that_answers_through_its_case(world):
+    data = {
+        "quote_request": world.request.pk,
+        "facility": world.facility.pk,
+        "currency": "USD",
+        "valid_until": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+        "items-TOTAL_FORMS": "1",
+        "items-INITIAL_FORMS": "0",
+        "items-0-category": "surgeon",
+        "items-0-state": "included",
+        "items-0-amount": "5000",
+    }
+    response = world.client.post(reverse("admin:quotes_facilityquote_add"), data)
+    assert response.status_code == 200
+    assert "its office sends its quote through Medtour" in response.content.decode()
+    assert not FacilityQuote.objects.exists()
+    # Once its case has ended (it declined), the coordinator may record what it said elsewhere.
+    case_services.case_decline(case=world.case, from_status=C.SENT, actor=world.office, reason="Full.")
+    response = world.client.post(reverse("admin:quotes_facilityquote_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert FacilityQuote.objects.get().created_by == world.coordinator

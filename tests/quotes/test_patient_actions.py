@@ -29,6 +29,7 @@ from quotes.services.workflow import quote_request_transition
 from tests.factories import (
     make_accreditation,
     make_body,
+    make_case,
     make_facility,
     make_facility_quote,
     make_procedure,
@@ -55,6 +56,8 @@ def move(quote_request: QuoteRequest, to_status: str, actor) -> QuoteRequest:
     extra = {"note": QUESTION} if to_status == S.AWAITING_PATIENT else {}
     if to_status == S.CLOSED:
         extra["reason"] = QuoteRequest.CloseReason.NO_SUITABLE_FACILITY
+    if to_status == S.SENT_TO_FACILITIES:
+        make_case(quote_request=quote_request)  # Sending is sharing a case.
     return quote_request_transition(
         quote_request=quote_request, from_status=quote_request.status, to_status=to_status, actor=actor, **extra
     )
@@ -68,6 +71,17 @@ PATH = {
     S.QUOTED: [S.IN_REVIEW, S.SENT_TO_FACILITIES, S.QUOTED],
     S.CLOSED: [S.CLOSED],
 }
+
+
+def coordinators_mail(mailoutbox, quote_request: QuoteRequest):
+    """The one mail to the coordinators; any other went to the office of the request's case, told
+    that its case ended, without the patient's name or the request's reference."""
+    [mail] = [mail for mail in mailoutbox if mail.to == [COORDINATORS]]
+    for other in mailoutbox:
+        if other is not mail:
+            assert other.to[0].endswith("@hospital.example")
+            assert quote_request.name not in other.body and quote_request.reference not in other.body
+    return mail
 
 
 def request_in(status: str, actor, *, quotes: int = 2) -> QuoteRequest:
@@ -300,8 +314,7 @@ def test_accept_moves_to_accepted_and_declines_the_others(
     assert {quote.status for quote in FacilityQuote.objects.filter(pk__in=[q.pk for q in others])} == {FQ.DECLINED}
     last = StatusChange.objects.filter(quote_request=quote_request).last()
     assert (last.from_status, last.to_status, last.actor) == (S.QUOTED, S.ACCEPTED, None)
-    assert [mail.to for mail in mailoutbox] == [[COORDINATORS]]
-    assert "accepted a quote" in mailoutbox[0].body
+    assert "accepted a quote" in coordinators_mail(mailoutbox, quote_request).body
 
     page = client.get(response["Location"])
     text = page_text(page)
@@ -379,7 +392,8 @@ def test_accept_clicked_twice_makes_one_move(client, staff, mailoutbox, django_c
 
     assert first.status_code == second.status_code == 303
     assert StatusChange.objects.filter(quote_request=quote_request, to_status=S.ACCEPTED).count() == 1
-    assert len(mailoutbox) == 1
+    assert len(mailoutbox) == 2  # The coordinators, and the office of the case that was not chosen: once.
+    coordinators_mail(mailoutbox, quote_request)
     assert "You have already accepted this quote" in page_text(client.get(second["Location"]))
 
 
@@ -425,8 +439,7 @@ def test_decline_all_closes_the_request(client, staff, mailoutbox, django_captur
     assert (quote_request.status, quote_request.closed_reason) == (S.CLOSED, QuoteRequest.CloseReason.DECLINED)
     assert {quote.status for quote in sent_quotes(quote_request)} == {FQ.DECLINED}
     assert StatusChange.objects.filter(quote_request=quote_request, to_status=S.CLOSED, actor=None).count() == 1
-    assert [mail.to for mail in mailoutbox] == [[COORDINATORS]]
-    assert "declined the quotes" in mailoutbox[0].body
+    assert "declined the quotes" in coordinators_mail(mailoutbox, quote_request).body
     text = page_text(client.get(response["Location"]))
     assert "You have declined the quotes" in text
 
@@ -458,8 +471,7 @@ def test_withdraw_closes_an_open_request(client, staff, status, mailoutbox, djan
     assert (quote_request.status, quote_request.closed_reason) == (S.CLOSED, QuoteRequest.CloseReason.WITHDRAWN)
     last = StatusChange.objects.filter(quote_request=quote_request).last()
     assert (last.from_status, last.to_status, last.actor) == (status, S.CLOSED, None)
-    assert [mail.to for mail in mailoutbox] == [[COORDINATORS]]
-    assert "withdrew the request" in mailoutbox[0].body
+    assert "withdrew the request" in coordinators_mail(mailoutbox, quote_request).body
     page = client.get(response["Location"])
     assert "Your request has been withdrawn" in page_text(page)
     assert action_url("withdraw", quote_request) not in page.content.decode()

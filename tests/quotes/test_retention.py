@@ -31,7 +31,15 @@ from quotes.services.staff import staff_note_add
 from quotes.services.submission import quote_request_submit
 from quotes.services.workflow import quote_request_transition
 from quotes.uploads import check_upload
-from tests.factories import make_facility, make_facility_quote, make_language, make_offer, make_procedure, make_staff
+from tests.factories import (
+    make_case,
+    make_facility,
+    make_facility_quote,
+    make_language,
+    make_offer,
+    make_procedure,
+    make_staff,
+)
 from tests.quotes.helpers import OPEN_STATUSES, PDF, jpeg, upload
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +123,7 @@ def finished(world, staff, status: str, *, closed_months_ago: float) -> QuoteReq
     )
     patient_reply(quote_request=quote_request, text="Here it is; I also have diabetes.", files=[])
     quote_request.refresh_from_db()
+    make_case(quote_request=quote_request)
     quote_request_transition(from_status=S.IN_REVIEW, to_status=S.SENT_TO_FACILITIES, **move)
     _, _, facilities = world
     lines = [("surgeon", 5000), ("anaesthesia", 1200), ("hospital_nights", 800)]

@@ -265,12 +265,9 @@ def test_request_page_offers_only_the_moves_allowed_from_the_status(coordinator_
 
     QuoteRequest.objects.filter(pk=full_request.pk).update(status=S.IN_REVIEW)
     html = coordinator_client.get(change_url(full_request)).content.decode()
-    assert [f["value"] for f in tags(html, "input", name="to_status")] == [
-        "awaiting_patient",
-        "sent_to_facilities",
-        "closed",
-    ]
-    assert "Ask the patient for information" in html and "Send to facilities" in html
+    # Sending to facilities is sharing the case with them (the sharing panel), not a bare move.
+    assert [f["value"] for f in tags(html, "input", name="to_status")] == ["awaiting_patient", "closed"]
+    assert "Ask the patient for information" in html and "Share the case with facilities through Medtour" in html
     assert tags(html, "textarea", name="note")  # The question for the patient.
 
     QuoteRequest.objects.filter(pk=full_request.pk).update(status=S.QUOTED)
@@ -306,7 +303,6 @@ MOVES = [
     (S.SUBMITTED, S.CLOSED, {"reason": "spam"}),
     (S.IN_REVIEW, S.AWAITING_PATIENT, {"note": "Please send your latest MRI."}),
     (S.AWAITING_PATIENT, S.IN_REVIEW, {}),
-    (S.IN_REVIEW, S.SENT_TO_FACILITIES, {}),
     (S.SENT_TO_FACILITIES, S.QUOTED, {}),
     (S.QUOTED, S.CLOSED, {"reason": "declined"}),
 ]
@@ -348,6 +344,7 @@ def test_each_move_writes_one_status_change_with_the_actor(
         (S.SUBMITTED, {"to_status": S.CLOSED, "reason": "bored"}, "Choose why"),
         (S.IN_REVIEW, {"to_status": S.AWAITING_PATIENT, "note": "  "}, "they will see your note"),
         (S.SENT_TO_FACILITIES, {"to_status": S.QUOTED}, "Add at least one facility quote"),
+        (S.IN_REVIEW, {"to_status": S.SENT_TO_FACILITIES}, "not a move staff can make"),  # Only by sharing.
         (S.QUOTED, {"to_status": S.ACCEPTED}, "not a move staff can make"),
         (S.SUBMITTED, {"to_status": "flying"}, "not a move staff can make"),
         (S.CLOSED, {"to_status": S.IN_REVIEW}, "cannot be moved any more"),

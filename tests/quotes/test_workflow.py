@@ -17,7 +17,7 @@ from quotes.models import TRANSITIONS, FacilityQuote, Notification, QuoteRequest
 from quotes.services.errors import MoveIncompleteError, TransitionError
 from quotes.services.outbox import notifications_send
 from quotes.services.workflow import quote_request_transition
-from tests.factories import make_facility_quote, make_quote_request, make_staff
+from tests.factories import make_case, make_facility_quote, make_quote_request, make_staff
 from tests.quotes.helpers import OPEN_STATUSES, STATUSES, WORKFLOW_MOVES
 
 S = QuoteRequest.Status
@@ -55,6 +55,8 @@ def move(quote_request: QuoteRequest, to_status: str, actor=None) -> QuoteReques
         extra["note"] = "Please send your latest MRI report."
     if to_status == S.QUOTED and not quote_request.facility_quotes.exists():
         make_facility_quote(quote_request=quote_request)
+    if to_status == S.SENT_TO_FACILITIES:
+        make_case(quote_request=quote_request)  # Sending is sharing a case.
     return quote_request_transition(
         quote_request=quote_request, from_status=quote_request.status, to_status=to_status, actor=actor, **extra
     )
@@ -396,3 +398,20 @@ def test_two_processes_on_one_sqlite_file_exactly_one_wins(tmp_path):
          f"print(C.objects.filter(quote_request_id={pk}).exclude(from_status='').count())"]
     )  # fmt: skip
     assert check.stdout.strip().splitlines()[-1] == "1", check.stderr
+
+
+@pytest.mark.django_db
+def test_a_request_is_sent_to_facilities_only_by_sharing_it_with_one(staff):
+    quote_request = request_in(S.IN_REVIEW, staff)
+    with pytest.raises(MoveIncompleteError, match="Share the request with at least one facility"):
+        quote_request_transition(
+            quote_request=quote_request, from_status=S.IN_REVIEW, to_status=S.SENT_TO_FACILITIES, actor=staff
+        )
+    # A case that has ended does not count: it went to nobody who still has it.
+    make_case(quote_request=quote_request, status="declined")
+    with pytest.raises(MoveIncompleteError):
+        quote_request_transition(
+            quote_request=quote_request, from_status=S.IN_REVIEW, to_status=S.SENT_TO_FACILITIES, actor=staff
+        )
+    quote_request.refresh_from_db()
+    assert quote_request.status == S.IN_REVIEW
