@@ -10,12 +10,16 @@ depend on which filters are chosen.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Lower
+from django.http import QueryDict
+from django.utils.formats import number_format
 from django.utils.functional import cached_property
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -25,6 +29,8 @@ from tourism.pagecache import cached_data
 
 MAX_TEXT = 100
 MAX_PRICE = 10_000_000
+# How much of a search the summary of active filters repeats.
+SUMMARY_TEXT_CHARS = 40
 
 
 class Sort:
@@ -35,6 +41,21 @@ class Sort:
     choices = [(NAME, _("Name (A–Z)")), (PRICE, _("Lowest price for the procedure")), (NEWEST, _("Newest listed"))]
     # Offered, first and as the default, only when there is a text search to rank by.
     relevance_choice = (RELEVANCE, _("Best match"))
+    # In the summary of active filters, shown only when not the default.
+    summaries = {
+        RELEVANCE: _("best match first"),
+        NAME: _("sorted by name"),
+        PRICE: _("sorted by price"),
+        NEWEST: _("newest first"),
+    }
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """One filter in force, as the summary shows it: what it is, and the query string without it."""
+
+    label: str
+    query_without: str  # "?country=TR&…", or "" when nothing is left.
 
 
 def has_search_words(value) -> bool:
@@ -108,8 +129,9 @@ class FacilityFilter(django_filters.FilterSet):
     # Filter methods ---------------------------------------------------------------------------
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # Full-text search in the name, city and description; annotates ``search_rank``.
-        return facility_search(queryset, value)
+        # Full-text search in the name, city and description, and the names of countries, bodies and
+        # procedures (read from the lists above: no query of their own); annotates ``search_rank``.
+        return facility_search(queryset, value, procedures=self.procedures.values(), bodies=self.bodies.values())
 
     def filter_procedure(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # A join, not a look-up per facility: a facility offers a procedure at most once, so each
@@ -219,7 +241,66 @@ class FacilityFilter(django_filters.FilterSet):
         if chosen and chosen not in facets:
             options.append((chosen, f"{countries.name(chosen)} (0)"))
         options.sort(key=lambda option: option[1])
-        self.form.fields["country"].choices = [("", _("Any country"))] + options
+        # The field puts its own empty choice, "Any country", first.
+        self.form.fields["country"].choices = options
+
+    def active_filters(self) -> list[ActiveFilter]:
+        """The filters that apply, in the form's order, each with the query string that drops it.
+
+        Only values that were used: an invalid value, or a price without a procedure, was ignored
+        (and said so in ``problems``), so it is not in force. Read from what is in memory already.
+        """
+        if not self.is_bound:
+            return []
+        data = self._cleaned()
+        procedure = self.chosen_procedure
+        active: list[ActiveFilter] = []
+
+        def add(label: str, name: str, value: str | None = None) -> None:
+            active.append(ActiveFilter(str(label), self._query_without(name, value)))
+
+        if self.searching:
+            add(_("“%(words)s”") % {"words": Truncator(data["q"].strip()).chars(SUMMARY_TEXT_CHARS)}, "q")
+        if procedure:
+            add(procedure.name, "procedure")
+        if data.get("country"):
+            add(countries.name(data["country"]), "country")
+        if data.get("city"):
+            add(data["city"], "city")
+        if data.get("body"):
+            add(self.bodies[data["body"]].abbreviation, "body")
+        if data.get("language"):
+            add(self.languages[data["language"]].name, "language")
+        if procedure and data.get("price_min") is not None:
+            add(_("from US$%(price)s") % {"price": self._price(data["price_min"])}, "price_min")
+        if procedure and data.get("price_max") is not None:
+            add(_("up to US$%(price)s") % {"price": self._price(data["price_max"])}, "price_max")
+        service_labels = dict(Facility.Service.choices)
+        for service in data.get("services") or ():
+            add(service_labels[service], "services", service)
+        default_sort = Sort.RELEVANCE if self.searching else Sort.NAME
+        if data.get("sort") and self.sort_key != default_sort:
+            add(Sort.summaries[self.sort_key], "sort")
+        return active
+
+    @staticmethod
+    def _price(value) -> str:
+        return number_format(int(value), decimal_pos=0, force_grouping=True)
+
+    def _query_without(self, name: str, value: str | None = None) -> str:
+        if isinstance(self.data, QueryDict):
+            remaining = self.data.copy()
+        else:
+            remaining = QueryDict(mutable=True)
+            for key, values in self.data.items():
+                remaining.setlist(key, values if isinstance(values, list | tuple) else [values])
+        remaining.pop("page", None)
+        if value is None:
+            remaining.pop(name, None)
+        else:
+            remaining.setlist(name, [kept for kept in remaining.getlist(name) if kept != value])
+        encoded = remaining.urlencode()
+        return f"?{encoded}" if encoded else ""
 
     @property
     def problems(self) -> list[str]:

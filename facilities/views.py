@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from facilities.filters import FacilityFilter
@@ -79,14 +80,9 @@ def facility_list(request: HttpRequest) -> HttpResponse:
     # The total comes from the country facets, already counted in one query.
     paginator.count = filterset.total
 
-    raw_page = request.GET.get("page", "1").strip() or "1"
-    if raw_page.isdigit() and len(raw_page) <= MAX_PAGE_DIGITS:
-        number = int(raw_page)
-    else:
-        notes.append(_("“%(page)s” is not a page number, so here is the first page.") % {"page": raw_page[:20]})
-        number = 1
-    if number < 1 or number > paginator.num_pages:
-        raise Http404(_("There is no page %(page)s of these results.") % {"page": number})
+    number, note = _page_number(request.GET.get("page", ""), last=paginator.num_pages)
+    if note:
+        notes.append(note)
     page = paginator.page(number)
 
     # The page's ids first, then the cards of just those rows.
@@ -113,8 +109,29 @@ def facility_list(request: HttpRequest) -> HttpResponse:
             "notes": notes,
             "canonical_url": site_base_url(request) + request.path + (f"?page={number}" if number > 1 else ""),
             "is_filtered": any(value for key, value in request.GET.items() if key not in {"page", "sort"}),
+            "active_filters": filterset.active_filters(),
         },
     )
+
+
+def _page_number(raw: str, *, last: int) -> tuple[int, str]:
+    """The page to show for a ``page`` parameter, and a note when it is not the page asked for.
+
+    A page past the end shows the last one (a list that has shrunk since its link was shared still
+    answers), anything that is not a page number the first one; neither is an error.
+    """
+    raw = raw.strip() or "1"
+    # ASCII only: "²" and other Unicode digits are digits to ``isdigit`` but not to ``int``.
+    digits = raw.lstrip("0") if raw.isascii() and raw.isdigit() else ""
+    if not digits:
+        return 1, _("“%(page)s” is not a page number, so here is the first page.") % {"page": raw[:20]}
+    if len(digits) > MAX_PAGE_DIGITS or int(digits) > last:
+        return last, ngettext(
+            "There is no page %(page)s: these results fit on %(count)d page, so here it is.",
+            "There is no page %(page)s: these results fit on %(count)d pages, so here is the last one.",
+            last,
+        ) % {"page": raw[:20], "count": last}
+    return int(digits), ""
 
 
 @require_safe

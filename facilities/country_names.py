@@ -1,0 +1,75 @@
+"""Other names people type for a country: its own name in its own language, and common English ones.
+
+django-countries gives each country one English name (and its translations); patients also type
+"Turkey" for Türkiye, "México", "Deutschland", "ประเทศไทย" or "UK". The directory search reads this
+table next to django-countries' names (``facilities.search``) so that a word of the query can be
+turned into a country code. Matching is case- and accent-insensitive (``facilities.search.fold``),
+so one spelling per name is enough: "Turkiye" is found through "Türkiye".
+
+Our own list: the destinations with facilities in the demo data first, then other common ones.
+"""
+
+OTHER_COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
+    # Destinations in the demo data.
+    "AE": ("الإمارات", "الإمارات العربية المتحدة", "UAE", "Emirates"),
+    "CO": ("Colombia",),
+    "CR": ("Costa Rica",),
+    "CZ": ("Česko", "Česká republika", "Czech Republic"),
+    "DE": ("Deutschland",),
+    "ES": ("España",),
+    "HU": ("Magyarország",),
+    "IN": ("भारत", "Bharat", "Bhārat"),
+    "KR": ("대한민국", "한국", "Korea", "Republic of Korea"),
+    "LT": ("Lietuva",),
+    "MX": ("México", "Estados Unidos Mexicanos"),
+    "MY": ("Malaysia",),
+    "PL": ("Polska",),
+    "TH": ("ประเทศไทย", "ไทย", "Thailand", "Prathet Thai"),
+    "TR": ("Türkiye", "Turkey", "Türkiye Cumhuriyeti"),
+    # Other common destinations and home countries.
+    "AR": ("Argentina",),
+    "AT": ("Österreich",),
+    "BE": ("België", "Belgique", "Belgien"),
+    "BG": ("България", "Bulgaria"),
+    "BR": ("Brasil",),
+    "CH": ("Schweiz", "Suisse", "Svizzera", "Switzerland"),
+    "CL": ("Chile",),
+    "CN": ("中国", "Zhongguo"),
+    "CY": ("Κύπρος", "Kıbrıs"),
+    "DK": ("Danmark",),
+    "DO": ("República Dominicana",),
+    "EE": ("Eesti",),
+    "EG": ("مصر", "Misr"),
+    "FI": ("Suomi",),
+    "FR": ("France",),
+    "GB": ("UK", "Britain", "Great Britain", "England", "Scotland", "Wales"),
+    "GR": ("Ελλάδα", "Ελλάς", "Hellas", "Ellada"),
+    "HR": ("Hrvatska",),
+    "ID": ("Indonesia",),
+    "IL": ("ישראל",),
+    "IR": ("ایران",),
+    "IT": ("Italia",),
+    "JO": ("الأردن",),
+    "JP": ("日本", "Nippon", "Nihon"),
+    "LV": ("Latvija",),
+    "MA": ("المغرب", "Maroc"),
+    "NL": ("Nederland", "Holland"),
+    "NO": ("Norge",),
+    "PA": ("Panamá",),
+    "PE": ("Perú",),
+    "PH": ("Pilipinas",),
+    "PT": ("Portugal",),
+    "RO": ("România",),
+    "RS": ("Србија", "Srbija"),
+    "RU": ("Россия", "Rossiya"),
+    "SA": ("السعودية", "Saudi Arabia"),
+    "SE": ("Sverige",),
+    "SG": ("Singapura", "新加坡"),
+    "SI": ("Slovenija",),
+    "SK": ("Slovensko",),
+    "TN": ("تونس", "Tunisie"),
+    "TW": ("臺灣", "台灣", "Taiwan"),
+    "UA": ("Україна", "Ukraina"),
+    "US": ("USA", "United States", "America"),
+    "VN": ("Việt Nam", "Vietnam"),
+}
