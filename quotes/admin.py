@@ -37,7 +37,8 @@ from quotes.models import (
     Notification,
     QuoteRequest,
 )
-from quotes.selectors import assignable_users, case_candidates, request_cases, with_totals
+from quotes.reply_templates import SAVED_REPLIES
+from quotes.selectors import assignable_users, case_candidates, patient_thread, request_cases, with_totals
 from quotes.services.cases import (
     DEFAULT_SHARED_FIELDS,
     SHAREABLE_REQUEST_STATUSES,
@@ -49,6 +50,7 @@ from quotes.services.cases import (
     facility_quote_return,
     sharing_consent_ask,
 )
+from quotes.services.conversation import staff_message_post
 from quotes.services.errors import WorkflowError
 from quotes.services.retention import quote_request_erase
 from quotes.services.staff import quote_request_assign, staff_note_add
@@ -353,6 +355,10 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             context["file_accesses_shown"] = FILE_ACCESSES_SHOWN
         if user.has_perm("quotes.view_patientmessage"):
             context["patient_messages"] = list(quote_request.patient_messages.all())
+            context["thread"] = patient_thread(quote_request)
+            if can_change and user.has_perm("quotes.add_message") and quote_request.erased_at is None:
+                context["message_url"] = self._url("patient_message", quote_request.pk)
+                context["saved_replies"] = [(key, label, text) for key, (label, text) in SAVED_REPLIES.items()]
         if user.has_perm("quotes.view_staffnote"):
             context["notes"] = list(quote_request.staff_notes.select_related("author"))
         if user.has_perm("quotes.view_statuschange"):
@@ -439,6 +445,11 @@ class QuoteRequestAdmin(admin.ModelAdmin):
                 "<int:object_id>/cases/<int:case_id>/withdraw/",
                 wrap(require_POST(self.withdraw_case_view)),
                 name=f"{prefix}_withdraw_case",
+            ),
+            path(
+                "<int:object_id>/message/",
+                wrap(require_POST(self.patient_message_view)),
+                name=f"{prefix}_patient_message",
             ),
             path(
                 "<int:object_id>/cases/<int:case_id>/message/",
@@ -595,6 +606,23 @@ class QuoteRequestAdmin(admin.ModelAdmin):
                 _("Case %(case)s withdrawn from %(facility)s.") % {"case": case.reference, "facility": case.facility},
             )
         return self._back(quote_request)
+
+    def patient_message_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
+        """The coordinator writes to the patient (from a saved reply, or their own words)."""
+        quote_request = self._changeable(request, object_id)
+        if not request.user.has_perm("quotes.add_message"):
+            raise PermissionDenied
+        text = request.POST.get("text", "")
+        saved = SAVED_REPLIES.get(request.POST.get("saved", ""))
+        if not text.strip() and saved is not None:
+            text = str(saved[1])
+        try:
+            staff_message_post(quote_request=quote_request, author=request.user, text=text)
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Message sent. The patient is e-mailed that a message is waiting."))
+        return HttpResponseRedirect(f"{self._url('change', quote_request.pk)}#conversation")
 
     @staticmethod
     def _quote_of(case: FacilityCase) -> FacilityQuote | None:

@@ -34,6 +34,7 @@ from facilities.selectors import Responsiveness, public_responsiveness
 from quotes import demo_cases, roles
 from quotes.demo_cases import DemoClock
 from quotes.models import FacilityCase, QuoteRequest, StatusChange
+from quotes.services.conversation import patient_message_post, staff_message_post
 from quotes.services.patient import patient_reply
 from quotes.services.staff import quote_request_assign
 from quotes.services.submission import quote_request_submit
@@ -462,6 +463,20 @@ def _move(quote_request: QuoteRequest, demo: DemoRequest, coordinator, clock: De
         if target == S.CLOSED:
             move(S.CLOSED, reason=QuoteRequest.CloseReason.NO_SUITABLE_FACILITY, note=demo.close_note)
             return
+        # The first word the patient hears from us (it stops the first-reply clock).
+        staff_message_post(
+            quote_request=quote_request,
+            author=coordinator,
+            text=f"Hello {demo.name.split()[0]}, I am your coordinator at Medtour and I am reading your request "
+            "now. I will write again here within two working days.",
+        )
+    if target == S.IN_REVIEW:
+        with clock.at(20):
+            patient_message_post(
+                quote_request=quote_request,
+                text="Thank you. Could the operation be done in the second half of the travel window? "
+                "My daughter can only come with me then.",
+            )
     if demo.question:
         with clock.at(3):
             move(S.AWAITING_PATIENT, note=demo.question)

@@ -3,6 +3,7 @@
 import datetime
 import re
 import secrets
+import time
 
 from django import forms
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
@@ -39,9 +41,34 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
-def new_form_stamp() -> str:
+class _StampSigner(signing.TimestampSigner):
+    """Signs like ``TimestampSigner``, with the time the form counts as shown given by the caller."""
+
+    def __init__(self, *, shown_at: float):
+        super().__init__(salt=FORM_SALT)
+        self.shown_at = shown_at
+
+    def timestamp(self) -> str:
+        return signing.b62_encode(int(self.shown_at))
+
+
+def new_form_stamp(*, shown_at: float | None = None) -> str:
     """A signed, one-time key plus the time the form was shown (for the minimum fill time)."""
-    return signing.TimestampSigner(salt=FORM_SALT).sign(secrets.token_hex(16))
+    if shown_at is None:
+        return signing.TimestampSigner(salt=FORM_SALT).sign(secrets.token_hex(16))
+    return _StampSigner(shown_at=shown_at).sign(secrets.token_hex(16))
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    # Nothing chosen until the patient chooses: an untouched field is an error, not Afghanistan.
+    return [("", gettext("Choose your country")), *countries]
+
+
+# The error summary names each field briefly; the consents' full wording stays beside their boxes.
+SUMMARY_LABELS = {
+    "consent_health_data": _("Consent to process your health data"),
+    "consent_sharing": _("Consent to share your request with hospitals"),
+}
 
 
 class QuoteRequestForm(forms.Form):
@@ -54,7 +81,12 @@ class QuoteRequestForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
     # Every country is an option: rendered without a template per option (tourism.widgets).
-    country_of_residence = LazyTypedChoiceField(label=_("Country you live in"), choices=countries, widget=FastSelect)
+    country_of_residence = LazyTypedChoiceField(
+        label=_("Country you live in"),
+        choices=_country_choices,
+        widget=FastSelect,
+        error_messages={"required": _("Choose the country you live in.")},
+    )
     age_band = forms.ChoiceField(
         label=_("Your age (optional)"),
         choices=[("", _("Prefer not to say")), *QuoteRequest.AgeBand.choices],
@@ -258,12 +290,18 @@ class QuoteRequestForm(forms.Form):
             )
         return data
 
-    # Abuse signals (checked by the view before anything is saved) ---------------------------
+    # Abuse signals (the view asks them of a valid form, before anything is saved) --------------
 
-    def looks_automated(self) -> bool:
-        """True for the honeypot filled in or a form sent faster than a person could fill it."""
-        if self.data.get("website"):
-            return True
+    def honeypot_filled(self) -> bool:
+        """The field people never see has something in it: a bot filled in every box."""
+        return bool(self.data.get("website"))
+
+    def sent_too_fast(self) -> bool:
+        """Sent sooner after the form was shown than ``QUOTE_MIN_FILL_SECONDS``.
+
+        On its own this is no proof of a bot (autofill, a patient who pasted their text): the view
+        asks the patient to press Send again rather than pretending to accept the form.
+        """
         try:
             signing.TimestampSigner(salt=FORM_SALT).unsign(
                 self.data.get("stamp", ""), max_age=settings.QUOTE_MIN_FILL_SECONDS
@@ -273,6 +311,38 @@ class QuoteRequestForm(forms.Form):
         except signing.BadSignature:
             return False  # Reported as a form error by clean_stamp.
         return True
+
+    def restamp(self) -> None:
+        """Give the form, shown again as typed, a new stamp that counts as read for the minimum time.
+
+        The patient has just seen the form once: pressing Send again must be accepted at once.
+        """
+        self.data = self.data.copy()
+        self.data["stamp"] = new_form_stamp(shown_at=time.time() - settings.QUOTE_MIN_FILL_SECONDS)
+
+    # Showing errors ----------------------------------------------------------------------------
+
+    def error_summary(self) -> list[dict[str, str]]:
+        """One short line per field with errors, in form order, and the link to its field (if shown)."""
+        items = []
+        for bound in self:
+            if not bound.errors:
+                continue
+            if bound.is_hidden:
+                items.append({"anchor": "", "text": str(bound.errors[0])})
+                continue
+            first = self.errors.as_data()[bound.name][0]
+            if bound.name in SUMMARY_LABELS:
+                label = SUMMARY_LABELS[bound.name]
+                error = gettext("required") if first.code == "required" else bound.errors[0]
+            else:
+                label, error = bound.label, bound.errors[0]
+            text = gettext("%(label)s: %(error)s") % {"label": label, "error": error}
+            # A group of checkboxes has no single id: its first box stands for it.
+            anchor = bound.id_for_label or (f"{bound.auto_id}_0" if bound.auto_id else "")
+            items.append({"anchor": anchor, "text": text})
+        items += [{"anchor": "", "text": str(error)} for error in self.non_field_errors()]
+        return items
 
     @property
     def submission_key(self) -> str:

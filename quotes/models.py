@@ -76,11 +76,14 @@ def open_q() -> models.Q:
 
 
 def overdue_q(now: datetime.datetime | None = None) -> models.Q:
-    """The overdue rule as a condition: submitted, and the first-reply target has passed.
+    """The overdue rule as a condition: open, the patient has heard nothing from us yet (no message,
+    no move they can see: ``first_replied_at``), and the first-reply target has passed.
 
     ``QuoteRequest.is_overdue`` is the same rule for one request in hand (a test holds them equal).
     """
-    return models.Q(status=QuoteRequest.Status.SUBMITTED, first_reply_due_at__lt=now or timezone.now())
+    return models.Q(
+        status__in=OPEN_STATUSES, first_replied_at__isnull=True, first_reply_due_at__lt=now or timezone.now()
+    )
 
 
 class QuoteRequest(models.Model):
@@ -217,7 +220,11 @@ class QuoteRequest(models.Model):
 
     def is_overdue(self, now: datetime.datetime | None = None) -> bool:
         """``QuoteRequestQuerySet.overdue``'s rule for this request."""
-        return self.status == self.Status.SUBMITTED and self.first_reply_due_at < (now or timezone.now())
+        return (
+            self.status in OPEN_STATUSES
+            and self.first_replied_at is None
+            and self.first_reply_due_at < (now or timezone.now())
+        )
 
     @property
     def sharing_label(self) -> str:
@@ -267,6 +274,11 @@ class QuoteAttachment(models.Model):
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     from_patient_reply = models.BooleanField(_("sent with a reply"), default=False)
+    # The message of the conversation it came with, if any (an answer, or a later message).
+    patient_message = models.ForeignKey(
+        "PatientMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    message = models.ForeignKey("Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
 

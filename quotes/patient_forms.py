@@ -49,6 +49,24 @@ class PatientReplyForm(forms.Form):
         return check_uploads(self.cleaned_data["files"])
 
 
+class PatientMessageForm(PatientReplyForm):
+    """A message to the coordinator at any time the request is open, with files if the patient has them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "message")
+        super().__init__(*args, **kwargs)
+        self.fields["message"].label = _("Your message")
+        self.fields["message"].error_messages["required"] = _("Please write your message before sending.")
+
+    def clean_message(self) -> str:
+        message = self.cleaned_data["message"].strip()
+        if not message:
+            raise forms.ValidationError(_("Please write your message before sending."), code="required")
+        if "\x00" in message:
+            raise forms.ValidationError(_("Your message contains characters we cannot store."), code="invalid")
+        return message
+
+
 class AcceptQuoteForm(forms.Form):
     """Which quote the patient accepts (checked against their own request by the service)."""
 

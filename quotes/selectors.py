@@ -36,6 +36,8 @@ from quotes.models import (
     FacilityQuote,
     FacilityQuoteItem,
     Message,
+    PatientMessage,
+    QuoteAttachment,
     QuoteRequest,
     SharingConsent,
     open_q,
@@ -228,6 +230,56 @@ def quote_comparison(quote_request: QuoteRequest, quotes: list[FacilityQuote]) -
     }
 
 
+@dataclass(frozen=True)
+class ThreadEntry:
+    """One turn of the conversation with the patient: a coordinator's question or message, or the
+    patient's answer or message, with the files it came with."""
+
+    from_patient: bool
+    text: str
+    created_at: datetime.datetime
+    files: list
+    author: object = None  # The coordinator who wrote it (staff pages only).
+    is_question: bool = False
+
+
+def patient_thread(quote_request: QuoteRequest) -> list[ThreadEntry]:
+    """The whole conversation with the patient, oldest first, in four queries whatever its length."""
+    files = list(
+        QuoteAttachment.objects.filter(quote_request=quote_request)
+        .filter(Q(message__isnull=False) | Q(patient_message__isnull=False))
+        .only("pk", "original_name", "kind", "size", "message_id", "patient_message_id", "deleted_at", "file")
+    )
+    by_message, by_answer = {}, {}
+    for attachment in files:
+        if attachment.message_id:
+            by_message.setdefault(attachment.message_id, []).append(attachment)
+        else:
+            by_answer.setdefault(attachment.patient_message_id, []).append(attachment)
+    entries = [
+        ThreadEntry(False, change.note, change.created_at, [], author=change.actor, is_question=True)
+        for change in quote_request.status_changes.filter(to_status=S.AWAITING_PATIENT).select_related("actor")
+        if change.note
+    ]
+    entries += [
+        ThreadEntry(True, answer.text, answer.created_at, by_answer.get(answer.pk, []))
+        for answer in PatientMessage.objects.filter(quote_request=quote_request)
+    ]
+    entries += [
+        ThreadEntry(
+            message.author_kind == Message.Author.PATIENT,
+            message.text,
+            message.created_at,
+            by_message.get(message.pk, []),
+            author=message.author,
+        )
+        for message in Message.objects.filter(
+            quote_request=quote_request, channel=Message.Channel.PATIENT
+        ).select_related("author")
+    ]
+    return sorted(entries, key=lambda entry: entry.created_at)
+
+
 def status_page_context(quote_request: QuoteRequest, *, can_reply: bool, can_withdraw: bool) -> dict:
     """What the status page shows about a request (``status_page_request``), forms aside."""
     timeline = list(quote_request.status_changes.all())
@@ -248,6 +300,7 @@ def status_page_context(quote_request: QuoteRequest, *, can_reply: bool, can_wit
         )
         if quote_request.is_open or quote_request.status == S.ACCEPTED
         else [],
+        "thread": patient_thread(quote_request),
         "closed_by_patient": quote_request.status == S.CLOSED
         and quote_request.closed_reason in (QuoteRequest.CloseReason.DECLINED, QuoteRequest.CloseReason.WITHDRAWN),
     }

@@ -14,4 +14,5 @@ urlpatterns = [
     path("status/<str:token>/decline/", views.decline, name="status_decline"),
     path("status/<str:token>/withdraw/", views.withdraw, name="status_withdraw"),
     path("status/<str:token>/sharing/", views.sharing_answer, name="status_sharing"),
+    path("status/<str:token>/message/", views.message, name="status_message"),
 ]

@@ -21,9 +21,10 @@ from facilities.selectors import destinations
 from quotes import ratelimit
 from quotes.forms import QuoteRequestForm, new_form_stamp
 from quotes.models import QuoteRequest, hash_token
-from quotes.patient_forms import AcceptQuoteForm, PatientReplyForm, WithdrawForm
+from quotes.patient_forms import AcceptQuoteForm, PatientMessageForm, PatientReplyForm, WithdrawForm
 from quotes.selectors import status_page_context, status_page_request
 from quotes.services.cases import sharing_consent_answer
+from quotes.services.conversation import patient_can_write, patient_message_post
 from quotes.services.errors import CaseError, PatientActionRefused, Refusal
 from quotes.services.patient import (
     ACCEPT,
@@ -109,29 +110,53 @@ def _submit(request: HttpRequest) -> HttpResponse:
             return _rate_limited(request, limit.retry_after)
 
     form = _form(request, request.POST, request.FILES)
-    if form.looks_automated():
+    had_files = bool(request.FILES.getlist("files"))
+    # Errors first, whatever the timing: a person always hears what to fix.
+    if not form.is_valid():
+        return _form_again(request, form, had_files=had_files)
+    if form.honeypot_filled():
         # Bots get a page that looks like success, and nothing is saved or sent.
         logger.info("Quote form: automated submission dropped")
         return render(request, "quotes/received.html")
-    if not form.is_valid():
-        context = {"form": form, "had_files": bool(request.FILES.getlist("files")), "procedure": None, "facilities": []}
-        return render(request, "quotes/request_quote.html", context)
+    if form.sent_too_fast():
+        # Quick is not proof of a bot (autofill, pasted text): ask once more, keeping what was typed.
+        logger.info("Quote form: sent faster than the minimum fill time, shown again")
+        form.restamp()
+        return _form_again(request, form, had_files=had_files, too_quick=True)
 
     if not repeat:
         limit = ratelimit.consume(address)
         if not limit.allowed:
             return _rate_limited(request, limit.retry_after)
     submission = quote_request_submit(submission_key=form.submission_key, **form.submission_fields())
-    earlier = seen.get(form.submission_key) or {}
-    # Only the browser that created the request is shown its private status link.
+    reference = submission.quote_request.reference
+    # Only the browser that created the request is shown its private status link, also when it
+    # sends the same request again from a new form.
+    created_here = any(
+        isinstance(entry, dict) and entry.get("reference") == reference and entry.get("created")
+        for entry in seen.values()
+    )
+    seen.pop(form.submission_key, None)  # Re-added last, as the latest.
     seen[form.submission_key] = {
-        "reference": submission.quote_request.reference,
-        "created": submission.created or bool(earlier.get("created")),
+        "reference": reference,
+        "created": submission.created or created_here,
+        # The same request sent again from a new form keeps its files: those sent now are not added.
+        "files_not_added": had_files
+        and not submission.created
+        and submission.quote_request.submission_key != form.submission_key,
     }
     # Keep only the latest few confirmations in the session.
     request.session[SESSION_KEY] = dict(list(seen.items())[-5:])
     request.session["quote_last"] = form.submission_key
     return redirect("quotes:thanks")
+
+
+def _form_again(
+    request: HttpRequest, form: QuoteRequestForm, *, had_files: bool, too_quick: bool = False
+) -> HttpResponse:
+    """The form as sent, with its errors or the "that was quick" note; files must be chosen again."""
+    context = {"form": form, "had_files": had_files, "too_quick": too_quick, "procedure": None, "facilities": []}
+    return render(request, "quotes/request_quote.html", context)
 
 
 def _rate_limited(request: HttpRequest, retry_after: int) -> HttpResponse:
@@ -153,7 +178,12 @@ def thanks(request: HttpRequest) -> HttpResponse:
     if quote_request is None:
         return redirect("quotes:request")
     token = quote_request.status_token if entry.get("created") else None
-    context = {"quote_request": quote_request, "status_token": token}
+    context = {
+        "quote_request": quote_request,
+        "status_token": token,
+        "files_not_added": bool(entry.get("files_not_added")),
+        "coordinator_email": settings.COORDINATOR_EMAILS[0] if settings.COORDINATOR_EMAILS else "",
+    }
     return _private(render(request, "quotes/thanks.html", context))
 
 
@@ -194,6 +224,7 @@ def _render_status(
     problem: str = "",
     reply_form: PatientReplyForm | None = None,
     withdraw_form: WithdrawForm | None = None,
+    message_form: PatientMessageForm | None = None,
     had_files: bool = False,
 ) -> HttpResponse:
     """The status page, as it is now; action views pass back a problem or a form with errors."""
@@ -210,6 +241,7 @@ def _render_status(
         "had_files": had_files,
         "reply_form": (reply_form or PatientReplyForm()) if can_reply else None,
         "withdraw_form": (withdraw_form or WithdrawForm()) if can_withdraw else None,
+        "message_form": (message_form or PatientMessageForm()) if patient_can_write(quote_request) else None,
     }
     return render(request, "quotes/status.html", context, status=http_status)
 
@@ -332,4 +364,32 @@ def sharing_answer(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, _("Thank you. Your coordinator can now share your request with that hospital."))
     else:
         messages.success(request, _("Thank you. We will not share your request with that hospital."))
+    return _back_to_status(token)
+
+
+@_private_page
+@require_POST
+def message(request: HttpRequest, token: str) -> HttpResponse:
+    """The patient writes to their coordinator, with files if they have them."""
+    quote_request = _find_request(token)
+    if not patient_can_write(quote_request):
+        return _render_status(
+            request,
+            token,
+            http_status=409,
+            problem=_("This request is closed, so messages can no longer be sent here.")
+            if not quote_request.is_open
+            else _("Please use the answer form: your coordinator is waiting for your answer."),
+        )
+    form = PatientMessageForm(request.POST, request.FILES)
+    if not form.is_valid():
+        had_files = bool(request.FILES.getlist(form.add_prefix("files")))
+        return _render_status(request, token, http_status=400, message_form=form, had_files=had_files)
+    try:
+        patient_message_post(
+            quote_request=quote_request, text=form.cleaned_data["message"], files=form.cleaned_data["files"]
+        )
+    except PatientActionRefused as exc:
+        return _refused(request, token, exc.refusal)
+    messages.success(request, _("Your message was sent. Your coordinator will answer here, and we will e-mail you."))
     return _back_to_status(token)

@@ -112,8 +112,10 @@ def patient_reply(*, quote_request: QuoteRequest, text: str, files: Iterable[Che
     stored: list[QuoteAttachment] = []
     try:
         with transaction.atomic():
-            PatientMessage.objects.create(quote_request=quote_request, text=text)
-            attachments_store(quote_request=quote_request, files=files, stored=stored, from_patient_reply=True)
+            answer = PatientMessage.objects.create(quote_request=quote_request, text=text)
+            attachments_store(
+                quote_request=quote_request, files=files, stored=stored, from_patient_reply=True, patient_message=answer
+            )
             return quote_request_transition(
                 quote_request=quote_request,
                 from_status=S.AWAITING_PATIENT,

@@ -1,13 +1,14 @@
 """A patient's new quote request: saved with its files, first status and e-mails, all or nothing."""
 
 import datetime
+import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,7 +54,11 @@ def quote_request_submit(
     """Save a patient's request with its files, its first status and its e-mails, all or nothing.
 
     The same ``submission_key`` (one per form shown) never makes a second request: a repeated
-    POST gets the request the first one made. The e-mails are queued, not sent (the outbox).
+    POST gets the request the first one made. Nor does the same request sent again from a new
+    form (reloaded, or "back" then "send"): the same e-mail, procedure and condition within
+    ``QUOTE_REPEAT_MINUTES`` of an open request get that request, and its files and e-mails are
+    not made again. Either way the result says ``created=False``. The e-mails are queued, not sent
+    (the outbox).
     """
     existing = QuoteRequest.objects.filter(submission_key=submission_key).first()
     if existing is not None:
@@ -92,6 +97,10 @@ def quote_request_submit(
     stored: list[QuoteAttachment] = []
     try:
         with transaction.atomic():
+            _lock_same_patient(email=email)
+            earlier = _earlier_same_request(email=email, procedure=procedure, condition=condition, now=now)
+            if earlier is not None:
+                return Submission(earlier, created=False)
             for _attempt in range(5):
                 quote_request.reference = new_reference()
                 if not QuoteRequest.objects.filter(reference=quote_request.reference).exists():
@@ -112,12 +121,52 @@ def quote_request_submit(
     return Submission(quote_request, created=True)
 
 
+def _same_text(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _lock_same_patient(*, email: str) -> None:
+    """Make two sends from one e-mail address at the same moment wait for each other.
+
+    So the second finds the request the first made. SQLite needs nothing here: its IMMEDIATE
+    transactions (settings) already take the write lock before the first read. On PostgreSQL a
+    transaction-scoped advisory lock on the address does it; other databases go without, and at
+    worst make two requests (never an error).
+    """
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.sha256(f"quote-request:{email.strip().lower()}".encode()).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)])
+
+
+def _earlier_same_request(
+    *, email: str, procedure: Procedure | None, condition: str, now: datetime.datetime
+) -> QuoteRequest | None:
+    """An open request sent lately with the same e-mail, procedure and condition, if there is one."""
+    minutes = settings.QUOTE_REPEAT_MINUTES
+    if minutes <= 0:
+        return None
+    candidates = (
+        QuoteRequest.objects.open()
+        .filter(
+            email__iexact=email.strip(),
+            procedure=procedure,
+            created_at__gte=now - datetime.timedelta(minutes=minutes),
+        )
+        .order_by("created_at")[:20]
+    )
+    wanted = _same_text(condition)
+    return next((earlier for earlier in candidates if _same_text(earlier.condition) == wanted), None)
+
+
 def attachments_store(
     *,
     quote_request: QuoteRequest,
     files: Iterable[CheckedFile],
     stored: list[QuoteAttachment],
     from_patient_reply: bool = False,
+    **message,
 ) -> None:
     """Write checked files to private storage and record them; ``stored`` collects them for clean-up.
 
@@ -131,6 +180,7 @@ def attachments_store(
             size=checked.size,
             sha256=checked.sha256,
             from_patient_reply=from_patient_reply,
+            **message,  # patient_message= or message=: what it was sent with.
         )
         attachment.file.save("upload", checked.upload, save=False)
         stored.append(attachment)

@@ -19,6 +19,8 @@ from quotes.services.errors import MoveIncompleteError, TransitionError
 from quotes.services.outbox import notification_new, notifications_queue
 
 S = QuoteRequest.Status
+# Moves the patient is told about: each is a reply to them.
+PATIENT_SEES = frozenset({S.AWAITING_PATIENT, S.SENT_TO_FACILITIES, S.QUOTED, S.CLOSED})
 
 # E-mails each move sends: to the patient, and to the coordinators when the patient acted.
 PATIENT_MAIL = {
@@ -87,8 +89,6 @@ def quote_request_transition(
         updates["closed_reason"] = reason
     if to_status in (S.CLOSED, S.ACCEPTED):
         updates["closed_at"] = now
-    if from_status == S.SUBMITTED and actor is not None:
-        updates["first_replied_at"] = now
     with transaction.atomic():
         moved = QuoteRequest.objects.filter(pk=quote_request.pk, status=from_status).update(**updates)
         if moved != 1:
@@ -97,6 +97,10 @@ def quote_request_transition(
                 _("Someone else changed this request first: it is now %(status)s. Reload the page to see the latest.")
                 % {"status": status_label(current or from_status)}
             )
+        if actor is not None and to_status in PATIENT_SEES:
+            # The first-reply clock stops at the first thing the patient hears from us (a move here,
+            # or a message: ``conversation.staff_message_post``), not at an internal "start review".
+            QuoteRequest.objects.filter(pk=quote_request.pk, first_replied_at__isnull=True).update(first_replied_at=now)
         StatusChange.objects.create(
             quote_request=quote_request, from_status=from_status, to_status=to_status, actor=actor, note=note
         )

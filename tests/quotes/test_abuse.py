@@ -1,5 +1,6 @@
 """Abuse protection: the honeypot, the minimum fill time, the signed stamp and the rate limits."""
 
+import itertools
 import json
 import os
 import re
@@ -29,6 +30,14 @@ def stamp_made(seconds_ago: float) -> str:
         return new_form_stamp()
 
 
+_requests = itertools.count()
+
+
+def new_request(**overrides) -> dict:
+    """A valid form for a request of its own: the same details sent again would be a repeat."""
+    return form_data(condition=f"Lower back pain for two years (request {next(_requests)}).", **overrides)
+
+
 def assert_dropped(response, mailoutbox):
     """A bot gets a page that looks like success; nothing is saved or sent."""
     assert response.status_code == 200
@@ -54,10 +63,27 @@ def test_the_honeypot_is_hidden_from_people(client, quote_url, catalogue):
     assert 'name="website"' in html.split('<div class="hp" aria-hidden="true">')[1].split("</div>")[0]
 
 
-def test_a_form_sent_faster_than_a_person_could_is_dropped(submit, settings, mailoutbox, catalogue):
+def test_a_fast_form_with_the_honeypot_filled_is_dropped(submit, settings, mailoutbox, catalogue):
+    settings.QUOTE_MIN_FILL_SECONDS = 60
+    response = submit(form_data(stamp=stamp_made(seconds_ago=5), website="http://spam.example"))
+    assert_dropped(response, mailoutbox)
+
+
+def test_a_form_sent_faster_than_a_person_could_is_shown_again_not_faked(submit, settings, mailoutbox, catalogue):
+    # Speed alone is no proof of a bot: the patient is asked to press Send again (tests/quotes/test_form_traps.py).
     settings.QUOTE_MIN_FILL_SECONDS = 60
     response = submit(form_data(stamp=stamp_made(seconds_ago=5)))
-    assert_dropped(response, mailoutbox)
+    assert response.status_code == 200
+    assert response.templates[0].name == "quotes/request_quote.html"
+    assert response.context["too_quick"] is True
+    assert not QuoteRequest.objects.exists()
+    assert mailoutbox == []
+
+
+def test_a_filled_honeypot_on_an_invalid_form_gets_the_errors(client, quote_url, catalogue):
+    response = client.post(quote_url, form_data(website="http://spam.example", email="nope"))
+    assert response.templates[0].name == "quotes/request_quote.html"
+    assert error_codes(response) == {"email": ["invalid"]}
 
 
 def test_a_form_filled_in_at_human_speed_is_accepted(submit, settings, mailoutbox, catalogue):
@@ -92,7 +118,7 @@ def test_a_dropped_form_does_not_count_towards_the_rate_limit(submit, settings, 
 )
 def test_a_tampered_stamp_is_a_form_error(catalogue, stamp):
     form = bound_form(form_data(stamp=stamp() if callable(stamp) else stamp))
-    assert not form.looks_automated()
+    assert not form.sent_too_fast()
     assert not form.is_valid()
     assert list(form.errors) == ["stamp"]
 
@@ -139,8 +165,8 @@ def test_each_form_shown_gets_its_own_stamp(client, quote_url, catalogue):
 
 def test_the_hourly_limit_gives_a_friendly_429(submit, settings, mailoutbox, catalogue):
     settings.QUOTE_RATE_PER_HOUR = 2
-    assert submit(form_data()).status_code == 302
-    assert submit(form_data()).status_code == 302
+    assert submit(new_request()).status_code == 302
+    assert submit(new_request()).status_code == 302
     response = submit(form_data(files=[upload("scan.pdf", PDF)]))
 
     assert response.status_code == 429
@@ -157,26 +183,26 @@ def test_the_hourly_limit_gives_a_friendly_429(submit, settings, mailoutbox, cat
 def test_another_address_is_still_allowed(submit, settings, catalogue):
     settings.QUOTE_RATE_PER_HOUR = 2
     for _ in range(2):
-        submit(form_data(), REMOTE_ADDR="203.0.113.1")
-    assert submit(form_data(), REMOTE_ADDR="203.0.113.1").status_code == 429
-    assert submit(form_data(), REMOTE_ADDR="203.0.113.2").status_code == 302
-    assert submit(form_data(), using=Client(), REMOTE_ADDR="2001:db8::2").status_code == 302
+        submit(new_request(), REMOTE_ADDR="203.0.113.1")
+    assert submit(new_request(), REMOTE_ADDR="203.0.113.1").status_code == 429
+    assert submit(new_request(), REMOTE_ADDR="203.0.113.2").status_code == 302
+    assert submit(new_request(), using=Client(), REMOTE_ADDR="2001:db8::2").status_code == 302
 
 
 def test_invalid_forms_do_not_count(client, submit, quote_url, settings, catalogue):
     settings.QUOTE_RATE_PER_HOUR = 2
     for _ in range(3):
         assert client.post(quote_url, form_data(email="nope")).status_code == 200
-    assert submit(form_data()).status_code == 302
-    assert submit(form_data()).status_code == 302
-    assert submit(form_data()).status_code == 429
+    assert submit(new_request()).status_code == 302
+    assert submit(new_request()).status_code == 302
+    assert submit(new_request()).status_code == 429
 
 
 def test_the_daily_limit_applies_too(submit, settings, catalogue):
     settings.QUOTE_RATE_PER_DAY = 2
-    assert submit(form_data()).status_code == 302
-    assert submit(form_data()).status_code == 302
-    response = submit(form_data())
+    assert submit(new_request()).status_code == 302
+    assert submit(new_request()).status_code == 302
+    response = submit(new_request())
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 86401
     assert "20 a day" not in response.content.decode()
@@ -187,8 +213,8 @@ def test_the_daily_limit_applies_too(submit, settings, catalogue):
 def test_a_forwarded_address_is_ignored_without_trusted_proxies(submit, settings, catalogue):
     settings.QUOTE_RATE_PER_HOUR = 2
     for n in range(2):
-        submit(form_data(), REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
-    response = submit(form_data(), REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR="198.51.100.99")
+        submit(new_request(), REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+    response = submit(new_request(), REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR="198.51.100.99")
     assert response.status_code == 429
 
 
@@ -198,9 +224,9 @@ def test_behind_one_trusted_proxy_the_last_hop_is_the_client(submit, settings, c
     proxy = {"REMOTE_ADDR": "10.0.0.5"}
     # The client may put anything in front; the proxy appends the address it saw.
     for spoof in ("1.1.1.1", "2.2.2.2"):
-        assert submit(form_data(), HTTP_X_FORWARDED_FOR=f"{spoof}, 203.0.113.7", **proxy).status_code == 302
-    assert submit(form_data(), HTTP_X_FORWARDED_FOR="3.3.3.3, 203.0.113.7", **proxy).status_code == 429
-    assert submit(form_data(), HTTP_X_FORWARDED_FOR="203.0.113.8", **proxy).status_code == 302
+        assert submit(new_request(), HTTP_X_FORWARDED_FOR=f"{spoof}, 203.0.113.7", **proxy).status_code == 302
+    assert submit(new_request(), HTTP_X_FORWARDED_FOR="3.3.3.3, 203.0.113.7", **proxy).status_code == 429
+    assert submit(new_request(), HTTP_X_FORWARDED_FOR="203.0.113.8", **proxy).status_code == 302
 
 
 @pytest.mark.parametrize(
@@ -242,7 +268,7 @@ def test_the_cache_never_holds_the_address(settings):
 
 def test_sending_the_same_form_again_at_the_limit_still_shows_the_confirmation(submit, settings, catalogue):
     settings.QUOTE_RATE_PER_HOUR = 1
-    data = form_data()
+    data = new_request()
     assert submit(data).status_code == 302
     response = submit(data)  # A double click, or "back" then "send".
     assert response.status_code == 302

@@ -48,15 +48,18 @@ def reminders():
 
 @pytest.fixture
 def overdue_pair():
-    """Two overdue requests (one assigned), plus requests that must not be reported."""
+    """Three overdue requests (one assigned, one in review without a word to the patient yet), plus
+    requests that must not be reported."""
     anna = make_staff(username="anna", email="anna@medtour.localhost")  # Staff, not a coordinator.
     older = make_quote_request(**PATIENT, first_reply_due_at=datetime.datetime(2020, 3, 5, 7, 9, tzinfo=datetime.UTC))
     newer = make_quote_request(**PATIENT, first_reply_due_at=ago(hours=2), assignee=anna)
     make_quote_request(**PATIENT, first_reply_due_at=timezone.now() + datetime.timedelta(hours=3))  # Not due yet.
     for status in [S.IN_REVIEW, S.AWAITING_PATIENT, S.SENT_TO_FACILITIES, S.QUOTED, S.ACCEPTED, S.CLOSED]:
         # Past the target, but already answered.
-        make_quote_request(**PATIENT, status=status, first_reply_due_at=ago(days=10))
-    return older, newer
+        make_quote_request(**PATIENT, status=status, first_reply_due_at=ago(days=10), first_replied_at=ago(days=11))
+    # Taken into review but the patient has heard nothing: still overdue.
+    silent = make_quote_request(**PATIENT, status=S.IN_REVIEW, first_reply_due_at=ago(hours=1))
+    return older, newer, silent
 
 
 def test_one_reminder_per_coordinator_address(overdue_pair, settings, mailoutbox):
@@ -75,11 +78,11 @@ def test_one_reminder_per_coordinator_address(overdue_pair, settings, mailoutbox
     assert reminders().count() == 3
     assert sorted(address for mail in mailoutbox for address in mail.to) == sorted(expected)
     assert all(notification.status == Notification.Status.SENT for notification in reminders())
-    assert "2 overdue quote requests" in output and "queued 3 reminder e-mails for the mail worker" in output
+    assert "3 overdue quote requests" in output and "queued 3 reminder e-mails for the mail worker" in output
 
 
 def test_reminder_lists_references_due_times_and_assignees(overdue_pair, mailoutbox):
-    older, newer = overdue_pair
+    older, newer, silent = overdue_pair
 
     remind()
 
@@ -87,14 +90,15 @@ def test_reminder_lists_references_due_times_and_assignees(overdue_pair, mailout
     assert notification.quote_request is None
     assert notification.recipient == "coordinators@medtour.localhost"
     context = notification.context
-    assert context["count"] == 2
+    assert context["count"] == 3
     assert context["requests"] == [
         {"reference": older.reference, "due": "5 Mar 07:09", "assignee": ""},
         {"reference": newer.reference, "due": format_due(newer.first_reply_due_at), "assignee": "anna"},
+        {"reference": silent.reference, "due": format_due(silent.first_reply_due_at), "assignee": ""},
     ]
     assert context["admin_path"] == CHANGELIST  # A path: the worker adds the site's address.
     (mail,) = mailoutbox
-    assert mail.subject == "2 quote requests past the first-reply target"
+    assert mail.subject == "3 quote requests past the first-reply target"
     html = mail.alternatives[0][0]
     for text in (mail.body, html):
         assert older.reference in text and newer.reference in text
@@ -121,7 +125,7 @@ def test_admin_link_uses_the_site_url_setting(overdue_pair, settings, mailoutbox
 
 
 def test_admin_link_opens_for_staff(overdue_pair, admin_client):
-    older, _newer = overdue_pair
+    older, _newer, _silent = overdue_pair
     remind()
     path = reminders().get().context["admin_path"]
     response = admin_client.get(path)
@@ -131,7 +135,7 @@ def test_admin_link_opens_for_staff(overdue_pair, admin_client):
 
 def test_nothing_overdue_sends_nothing(mailoutbox):
     make_quote_request(**PATIENT, first_reply_due_at=timezone.now() + datetime.timedelta(hours=1))
-    make_quote_request(**PATIENT, status=S.IN_REVIEW, first_reply_due_at=ago(days=3))
+    make_quote_request(**PATIENT, status=S.IN_REVIEW, first_reply_due_at=ago(days=3), first_replied_at=ago(days=4))
 
     output = remind()
 
@@ -141,13 +145,13 @@ def test_nothing_overdue_sends_nothing(mailoutbox):
 
 
 def test_dry_run_prints_and_sends_nothing(overdue_pair, mailoutbox):
-    older, newer = overdue_pair
+    older, newer, _silent = overdue_pair
     count = Notification.objects.count()
 
     output = remind("--dry-run")
 
     assert older.reference in output and newer.reference in output
-    assert "2 overdue quote requests" in output and "Would e-mail 1 address." in output
+    assert "3 overdue quote requests" in output and "Would e-mail 1 address." in output
     assert "Ana" not in output
     assert Notification.objects.count() == count
     assert mailoutbox == []

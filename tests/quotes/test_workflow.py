@@ -175,7 +175,12 @@ def test_first_staff_reply_is_timed_and_patient_moves_are_not(staff):
     quote_request = make_quote_request()
     assert quote_request.first_replied_at is None
     moved = move(quote_request, S.IN_REVIEW, actor=staff)
+    assert moved.first_replied_at is None  # Starting the review: the patient hears nothing.
+    moved = move(moved, S.AWAITING_PATIENT, actor=staff)
     assert moved.first_replied_at is not None
+    stamped = moved.first_replied_at
+    moved = move(move(moved, S.IN_REVIEW, actor=staff), S.CLOSED, actor=staff)
+    assert moved.first_replied_at == stamped  # Only the first reply is timed.
     withdrawn = make_quote_request()
     closed = quote_request_transition(
         quote_request=withdrawn, from_status=withdrawn.status, to_status=S.CLOSED, reason="withdrawn"
