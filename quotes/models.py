@@ -185,6 +185,11 @@ class QuoteRequest(models.Model):
     first_replied_at = models.DateTimeField(_("first replied"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed or accepted"), null=True, blank=True, db_index=True)
     erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
+    # The patient asked, from the status page, for their data to be erased (answer due in 30 days).
+    erasure_requested_at = models.DateTimeField(_("erasure asked for"), null=True, blank=True, db_index=True)
+    # The patient's time zone (an IANA name such as "Europe/Madrid"), from their browser when they
+    # submitted; dates and deadlines are shown to them in it. Empty: shown in UTC, with the zone named.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     status_salt = models.CharField(max_length=32, editable=False)
     status_token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # The form's one-time key: a repeated POST of the same form finds the request it made.
