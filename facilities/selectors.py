@@ -6,6 +6,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.utils.translation import ngettext
@@ -19,6 +20,7 @@ from facilities.models import (
     FacilityResponsiveness,
     Procedure,
     listed_q,
+    today,
 )
 from tourism.db import GroupConcat
 from tourism.pagecache import cached_data
@@ -88,12 +90,41 @@ def facility_cards_for_ids(ids: list[int], *, procedure: Procedure | None = None
             procedure_price_to=Subquery(offer.values("price_to")[:1]),
         )
     position = {pk: n for n, pk in enumerate(ids)}
-    return sorted(queryset.order_by(), key=lambda facility: position[facility.pk])
+    cards = sorted(queryset.order_by(), key=lambda facility: position[facility.pk])
+    on = today()
+    for facility in cards:
+        mark_accreditation_expiry(facility, on=on)
+    return cards
+
+
+def days_left_if_expiring(ends_on: datetime.date | None, *, on: datetime.date) -> int | None:
+    """Days from ``on`` to ``ends_on`` when that is within the warning window, else None.
+
+    The admin's "Listed – accreditation expiring" window (``ACCREDITATION_WARNING_DAYS``): a day
+    that is ``on`` itself gives 0 ("expires today").
+    """
+    if ends_on is None or ends_on < on:
+        return None
+    days = (ends_on - on).days
+    return days if days <= settings.ACCREDITATION_WARNING_DAYS else None
+
+
+def mark_accreditation_expiry(facility: Facility, *, on: datetime.date) -> None:
+    """Set the public warnings about running out of accreditation, from data already loaded.
+
+    ``facility.accreditation_expires_in``: days until the facility's accreditation cover ends
+    (``listed_until``, the last day it stays listed), when within the warning window: a renewal
+    recorded ahead that follows without a gap extends the cover, so it raises no alarm. Each of its
+    ``current_accreditations`` gets ``expires_in`` the same way, from its own ``expires_on``.
+    """
+    facility.accreditation_expires_in = days_left_if_expiring(facility.listed_until, on=on)
+    for accreditation in getattr(facility, "current_accreditations", ()):
+        accreditation.expires_in = days_left_if_expiring(accreditation.expires_on, on=on)
 
 
 def facility_for_page(*, slug: str) -> Facility | None:
-    """A listed facility with everything its page shows, or None."""
-    return (
+    """A listed facility with everything its page shows (with ``mark_accreditation_expiry``), or None."""
+    facility = (
         Facility.objects.listed()
         .filter(slug=slug)
         .select_related("responsiveness")
@@ -115,6 +146,9 @@ def facility_for_page(*, slug: str) -> Facility | None:
         )
         .first()
     )
+    if facility is not None:
+        mark_accreditation_expiry(facility, on=today())
+    return facility
 
 
 @dataclass(frozen=True)

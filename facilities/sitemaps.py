@@ -46,7 +46,7 @@ class PageSitemap(SiteSitemap):
     changefreq = "weekly"
 
     def items(self) -> list[str]:
-        return ["home", "facilities:list", "procedures:list", "accreditation", "privacy"]
+        return ["home", "facilities:list", "procedures:list", "accreditation", "privacy", "contact"]
 
     def location(self, name: str) -> str:
         return reverse(name)

@@ -6,6 +6,7 @@ service and reports the result. The request's own fields are never edited here.
 """
 
 import datetime
+import re
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,7 +14,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,6 +27,7 @@ from django_countries.filters import CountryFilter
 
 from facilities.models import Facility
 from quotes import partner_admin, staff_views  # noqa: F401 (partner_admin registers its pages)
+from quotes.forms import phone_international
 from quotes.labels import STAFF_STATUS_LABELS, span, staff_status_label, user_label
 from quotes.models import (
     TRANSITIONS,
@@ -36,6 +38,8 @@ from quotes.models import (
     FacilityQuoteItem,
     Notification,
     QuoteRequest,
+    open_q,
+    overdue_q,
 )
 from quotes.reply_templates import SAVED_REPLIES
 from quotes.selectors import assignable_users, case_candidates, patient_thread, request_cases, with_totals
@@ -52,6 +56,7 @@ from quotes.services.cases import (
 )
 from quotes.services.conversation import staff_message_post
 from quotes.services.errors import WorkflowError
+from quotes.services.patient import ERASURE_ANSWER_DAYS
 from quotes.services.retention import quote_request_erase
 from quotes.services.staff import quote_request_assign, staff_note_add
 from quotes.services.workflow import quote_request_transition
@@ -120,6 +125,23 @@ class AssigneeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ErasureFilter(admin.SimpleListFilter):
+    """Requests whose patient asked for erasure and are not erased yet (due 30 days after asking)."""
+
+    title = _("erasure")
+    parameter_name = "erasure"
+
+    def lookups(self, request, model_admin):
+        return [("asked", _("Asked for, not done yet")), ("done", _("Erased"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "asked":
+            return queryset.filter(erasure_requested_at__isnull=False, erased_at__isnull=True)
+        if self.value() == "done":
+            return queryset.filter(erased_at__isnull=False)
+        return queryset
+
+
 class OverdueFilter(admin.SimpleListFilter):
     title = _("first reply")
     parameter_name = "overdue"
@@ -138,6 +160,18 @@ class OverdueFilter(admin.SimpleListFilter):
 # Quote requests ----------------------------------------------------------------------------------
 
 
+def request_urgency():
+    """0 overdue, 1 waiting for a first reply, 2 otherwise open, 3 finished: the list's first key."""
+    now = timezone.now()
+    return Case(
+        When(overdue_q(now), then=Value(0)),
+        When(open_q() & Q(first_replied_at__isnull=True), then=Value(1)),
+        When(open_q(), then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+
+
 @admin.register(QuoteRequest)
 class QuoteRequestAdmin(admin.ModelAdmin):
     list_display = ["reference", "patient", "procedure", "status_badge", "assignee_name", "age", "reply_target"]
@@ -145,11 +179,12 @@ class QuoteRequestAdmin(admin.ModelAdmin):
         StatusFilter,
         AssigneeFilter,
         OverdueFilter,
+        ErasureFilter,
         "procedure",
         ("country_of_residence", CountryFilter),
     ]
     list_select_related = ["procedure", "assignee"]
-    search_fields = ["reference", "name", "email"]
+    search_fields = ["reference", "name", "email"]  # And phone numbers, however typed: get_search_results.
     date_hierarchy = "created_at"
     list_per_page = 50
     actions = ["erase_personal_data"]
@@ -170,7 +205,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Patient"), {"fields": ["name", "email", "phone", "country", "age_band", "language"]}),
+        (_("Patient"), {"fields": ["name", "email", "phone_number", "country", "age_band", "language"]}),
         (
             _("What they ask for"),
             {
@@ -210,6 +245,30 @@ class QuoteRequestAdmin(admin.ModelAdmin):
         return False
 
     # Columns and read-only fields.
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # As ModelAdmin.get_queryset, with the urgency annotated before the ordering uses it.
+        queryset = self.model._default_manager.get_queryset().annotate(urgency=request_urgency())
+        return queryset.order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request: HttpRequest):
+        # The most urgent first: overdue, then waiting for a first reply by due time, then open
+        # requests, then finished ones, newest first within each.
+        return ["urgency", "first_reply_due_at", "-created_at"]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        unsearched = queryset  # With the list's filters, before the words are applied.
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        digits = re.sub(r"\D", "", search_term or "")
+        if len(digits) >= 6:
+            # Phones are stored as +<country><number>: "0034 612 345 678", "612-345-678" and
+            # "+34612345678" all find it by their digits without the leading zeros.
+            queryset |= unsearched.filter(phone__contains=digits.lstrip("0"))
+        return queryset, may_have_duplicates
+
+    @admin.display(description=_("phone"))
+    def phone_number(self, quote_request: QuoteRequest) -> str:
+        return phone_international(quote_request.phone)
 
     @admin.display(description=_("Patient"), ordering="name")
     def patient(self, quote_request: QuoteRequest) -> str:
@@ -315,6 +374,9 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             else None,
             "facility_quotes": None,
             "cases": None,
+            "erasure_due": quote_request.erasure_requested_at + datetime.timedelta(days=ERASURE_ANSWER_DAYS)
+            if quote_request.erasure_requested_at
+            else None,
         }
         if quote_request.status == S.SUBMITTED:
             context["reply_target"] = self.reply_target(quote_request)
@@ -779,6 +841,13 @@ class FacilityQuoteForm(forms.ModelForm):
         model = FacilityQuote
         fields = ["quote_request", "facility", "currency", "valid_until", "exclusions", "notes"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "facility" in self.fields:  # Not on a quote that can no longer be changed.
+            self.fields["facility"].help_text = _(
+                "If it does not list the request's procedure, you will be warned when you save."
+            )
+
     def clean_valid_until(self):
         valid_until = self.cleaned_data["valid_until"]
         if "valid_until" in self.changed_data and valid_until < timezone.localdate():
@@ -889,10 +958,23 @@ class FacilityQuoteAdmin(admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    class Media:
+        js = ["admin/js/quote-total.js"]  # The running total of the lines, while typing.
+
     def save_model(self, request: HttpRequest, obj: FacilityQuote, form, change: bool) -> None:
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        procedure = obj.quote_request.procedure
+        if procedure is not None and not obj.facility.offered_procedures.filter(procedure=procedure).exists():
+            messages.warning(
+                request,
+                _(
+                    "%(facility)s does not list %(procedure)s among its procedures: check that this quote is for "
+                    "what the patient needs before sending it."
+                )
+                % {"facility": obj.facility.name, "procedure": procedure.name},
+            )
 
     def _post_save_redirect(self, request: HttpRequest, obj: FacilityQuote) -> HttpResponse | None:
         # Back to the request the quote is for, where the coordinator works.
@@ -918,6 +1000,51 @@ class FacilityQuoteAdmin(admin.ModelAdmin):
         if amount is None:
             amount = quote.total
         return f"{amount:,.2f} {quote.currency}"
+
+
+# The medical-file access log ---------------------------------------------------------------------
+
+
+@admin.register(AttachmentAccess)
+class AttachmentAccessAdmin(admin.ModelAdmin):
+    """Every opening of a medical file, by staff or by a facility user through a case: for
+    superusers (each request page shows its own files' openings to the staff who work it)."""
+
+    list_display = ["accessed_at", "file_name", "request_reference", "user", "through"]
+    list_select_related = ["attachment__quote_request", "user", "case__facility"]
+    list_filter = [("case", admin.EmptyFieldListFilter)]
+    search_fields = ["attachment__quote_request__reference", "user__username", "case__reference"]
+    date_hierarchy = "accessed_at"
+    list_per_page = 100
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("file"), ordering="attachment__original_name")
+    def file_name(self, access: AttachmentAccess) -> str:
+        return access.attachment.original_name
+
+    @admin.display(description=_("request"), ordering="attachment__quote_request__reference")
+    def request_reference(self, access: AttachmentAccess) -> str:
+        return access.attachment.quote_request.reference
+
+    @admin.display(description=_("through"))
+    def through(self, access: AttachmentAccess) -> str:
+        if access.case_id:
+            return _("%(facility)s, case %(case)s") % {"facility": access.case.facility.name, "case": access.case}
+        return _("Medtour staff")
 
 
 # The outbox --------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import re
 import secrets
 import time
 
+import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core import signing
@@ -18,12 +19,16 @@ from django_countries.fields import LazyTypedChoiceField
 
 from facilities.models import Facility, Language, Procedure
 from quotes import consents
-from quotes.models import QuoteRequest
-from quotes.uploads import ACCEPTED_DESCRIPTION, check_uploads
+from quotes.models import PendingUpload, QuoteRequest
+from quotes.uploads import ACCEPTED_DESCRIPTION, FILE_ACCEPT, check_uploads_separately
 from tourism.widgets import FastSelect, FastSelectMultiple
 
-PHONE_RE = re.compile(r"^\+[0-9][0-9 ()./-]{5,30}$")
+# What a phone number may be typed with: digits, an optional leading +, and the usual separators.
+# (phonenumbers would also read letters as a keypad's, "+44 20 CALL NOW"; we do not.)
+PHONE_CHARACTERS_RE = re.compile(r"^\+?[0-9 ()./-]+$")
+PHONE_EXAMPLE = "+44 20 7946 0000"
 FORM_SALT = "quotes.form"
+FORM_MAX_AGE = 24 * 3600
 MAX_CHOICES = 3
 LONG_TEXT = 5000
 SHORT_TEXT = 2000
@@ -59,9 +64,81 @@ def new_form_stamp(*, shown_at: float | None = None) -> str:
     return _StampSigner(shown_at=shown_at).sign(secrets.token_hex(16))
 
 
+def form_key(stamp: str) -> str | None:
+    """The one-time key of a form stamp this site signed less than a day ago; None for any other text.
+
+    The key is secret to the page it was shown on: it finds the files kept for that form.
+    """
+    try:
+        return signing.TimestampSigner(salt=FORM_SALT).unsign(stamp or "", max_age=FORM_MAX_AGE)
+    except signing.BadSignature:
+        return None
+
+
+def phone_parse(raw: str, *, region: str | None) -> phonenumbers.PhoneNumber | None:
+    """The number the patient typed, read as dialled from ``region`` (a country code), or None.
+
+    "00" works as the international prefix wherever one lives, as it does in most countries.
+    """
+    if not PHONE_CHARACTERS_RE.fullmatch(raw):
+        return None
+    candidates = [raw]
+    if raw.startswith("00"):
+        candidates.append("+" + raw[2:])
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, region or None)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number) and not number.extension:
+            return number
+    return None
+
+
+def phone_international(value: str) -> str:
+    """A stored (E.164) number written for people, "+34 612 34 56 78"; anything else as it is."""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _phone_example(region: str | None) -> str:
+    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE) if region else None
+    if number is None:
+        return PHONE_EXAMPLE
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def _country_choices() -> list[tuple[str, str]]:
     # Nothing chosen until the patient chooses: an untouched field is an error, not Afghanistan.
     return [("", gettext("Choose your country")), *countries]
+
+
+def _upload_check_attrs() -> dict[str, str]:
+    """The limits and messages of the browser's check of chosen files (static/js/upload-check.js).
+
+    The server checks everything again; this only spares a patient uploading a file it will refuse.
+    The braces are filled in by the script.
+    """
+    return {
+        "data-max-files": str(settings.QUOTE_MAX_FILES),
+        "data-max-file-bytes": str(settings.QUOTE_MAX_FILE_BYTES),
+        "data-max-total-bytes": str(settings.QUOTE_MAX_TOTAL_BYTES),
+        "data-message-too-many": gettext(
+            "That is {count} files with those already attached; you can send at most {limit}. Choose fewer."
+        ),
+        "data-message-too-large": gettext(
+            "“{name}” is {size}; each file can be at most {limit}. Nothing was sent: choose a smaller file."
+        ),
+        "data-message-total": gettext(
+            "Your files add up to {size}; together they can be at most {limit}. Nothing was sent: choose "
+            "fewer or smaller files."
+        ),
+        "data-message-type": gettext("“{name}” is not a type we accept. We accept %(types)s.")
+        % {"types": ACCEPTED_DESCRIPTION},
+    }
 
 
 # The error summary names each field briefly; the consents' full wording stays beside their boxes.
@@ -77,7 +154,7 @@ class QuoteRequestForm(forms.Form):
     phone = forms.CharField(
         label=_("Phone, with country code"),
         max_length=32,
-        help_text=_("For example +44 20 7946 0000."),
+        help_text=_("For example +44 20 7946 0000. Spaces, dashes and 00 instead of + are fine."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
     # Every country is an option: rendered without a template per option (tourism.widgets).
@@ -159,9 +236,7 @@ class QuoteRequestForm(forms.Form):
         help_text=_(
             "Scans, reports, letters: %(types)s. Up to %(count)s files, %(each)s MB each, %(total)s MB in all."
         ),
-        widget=MultipleFileInput(
-            attrs={"accept": ".pdf,.jpg,.jpeg,.png,.heic,.heif,.webp,.dcm,.zip,application/pdf,image/*,application/zip"}
-        ),
+        widget=MultipleFileInput(attrs={"accept": FILE_ACCEPT, "data-upload-check": ""}),
     )
     consent_health_data = forms.BooleanField(label=consents.HEALTH_DATA, required=True)
     consent_sharing = forms.BooleanField(label=consents.SHARING, required=True)
@@ -177,8 +252,18 @@ class QuoteRequestForm(forms.Form):
 
     error_css_class = "field-invalid"
 
-    def __init__(self, *args, destinations: list[tuple[str, str]] | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        destinations: list[tuple[str, str]] | None = None,
+        kept: list[PendingUpload] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        # Files kept from this form's earlier attempt: they count towards the limits.
+        self.kept = list(kept or [])
+        # The new files that passed the checks, also when the form has errors (so they can be kept).
+        self.passed_files = []
         self.fields["countries"].choices = destinations or []
         self.fields["files"].help_text = self.fields["files"].help_text % {
             "types": ACCEPTED_DESCRIPTION,
@@ -186,6 +271,7 @@ class QuoteRequestForm(forms.Form):
             "each": settings.QUOTE_MAX_FILE_BYTES // (1024 * 1024),
             "total": settings.QUOTE_MAX_TOTAL_BYTES // (1024 * 1024),
         }
+        self.fields["files"].widget.attrs.update(_upload_check_attrs())
         self.fields["consent_health_data"].error_messages["required"] = _(
             "We can only prepare a quote if you agree that we may process your health information."
         )
@@ -214,14 +300,33 @@ class QuoteRequestForm(forms.Form):
         return name
 
     def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"].strip()
-        digits = re.sub(r"\D", "", phone)
-        if not PHONE_RE.match(phone) or not 8 <= len(digits) <= 15:
-            raise ValidationError(
-                _("Enter the number with its country code, starting with +, for example +44 20 7946 0000."),
-                code="phone",
-            )
-        return phone
+        # Read as a number in clean(), once the country of residence is known.
+        return " ".join(self.cleaned_data["phone"].split())
+
+    def _clean_phone_number(self, data: dict) -> None:
+        """Store the number as E.164, read as dialled from the patient's country; or say what to type."""
+        region = data.get("country_of_residence") or None
+        number = phone_parse(data["phone"], region=region)
+        if number is not None:
+            data["phone"] = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            return
+        if region:
+            message = gettext(
+                "We could not read this as a phone number. Type it as you would dial it in %(country)s, or "
+                "with its country code, for example %(example)s."
+            ) % {"country": countries.name(region), "example": _phone_example(region)}
+        else:
+            message = gettext(
+                "We could not read this as a phone number. Type it with its country code, for example %(example)s."
+            ) % {"example": PHONE_EXAMPLE}
+        self.add_error("phone", ValidationError(message, code="phone"))
+
+    def show_phone_as_read(self) -> None:
+        """On a form shown again, write a number that was understood the way it was understood."""
+        phone = getattr(self, "cleaned_data", {}).get("phone")
+        if phone:
+            self.data = self.data.copy()
+            self.data["phone"] = phone_international(phone)
 
     def clean_facilities(self):
         facilities = self.cleaned_data["facilities"]
@@ -252,11 +357,15 @@ class QuoteRequestForm(forms.Form):
         return value
 
     def clean_files(self):
-        return check_uploads(self.cleaned_data["files"])
+        result = check_uploads_separately(self.cleaned_data["files"], kept=self.kept)
+        self.passed_files = result.passed
+        if result.errors:
+            raise ValidationError(result.errors)
+        return result.passed
 
     def clean_stamp(self) -> str:
         try:
-            signing.TimestampSigner(salt=FORM_SALT).unsign(self.cleaned_data["stamp"], max_age=24 * 3600)
+            signing.TimestampSigner(salt=FORM_SALT).unsign(self.cleaned_data["stamp"], max_age=FORM_MAX_AGE)
         except signing.SignatureExpired as exc:
             raise ValidationError(
                 _("This form was open for more than a day. Please check your answers and send it again."),
@@ -268,6 +377,8 @@ class QuoteRequestForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("phone"):
+            self._clean_phone_number(data)
         chose_nothing = not (data.get("facilities") or data.get("countries") or data.get("suggest_facilities"))
         if chose_nothing and "facilities" not in self.errors and "countries" not in self.errors:
             self.add_error(

@@ -269,6 +269,7 @@ class QuoteAttachment(models.Model):
         HEIC = "heic", "HEIC image"
         DICOM = "dicom", "DICOM image"
         DICOM_ZIP = "dicom_zip", "ZIP of DICOM images"
+        DOCX = "docx", "Word document"
 
     quote_request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(
@@ -291,6 +292,54 @@ class QuoteAttachment(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("medical file")
         verbose_name_plural = _("medical files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+# How long a file kept from a quote form that was not sent yet waits for the patient to send it.
+PENDING_UPLOAD_LIFETIME = datetime.timedelta(hours=1)
+
+
+def pending_upload_to(instance: "PendingUpload", filename: str) -> str:
+    # Random like a medical file's name: neither the patient's file name nor the form key shows.
+    return f"pending-files/{secrets.token_hex(16)}"
+
+
+class PendingUploadQuerySet(models.QuerySet):
+    def for_form_key(self, form_key: str) -> "PendingUploadQuerySet":
+        """The files kept for one quote form, found by the form's secret one-time key."""
+        return self.filter(form_key_hash=hash_token(form_key))
+
+    def expired(self, now: datetime.datetime | None = None) -> "PendingUploadQuerySet":
+        return self.filter(created_at__lt=(now or timezone.now()) - PENDING_UPLOAD_LIFETIME)
+
+    def current(self, now: datetime.datetime | None = None) -> "PendingUploadQuerySet":
+        return self.filter(created_at__gte=(now or timezone.now()) - PENDING_UPLOAD_LIFETIME)
+
+
+class PendingUpload(models.Model):
+    """A medical file that passed the checks on a quote form shown again (errors, or "that was quick").
+
+    Kept so the patient need not choose it again: tied to that form's one-time key (only its hash
+    is stored), it becomes the request's attachment when the form is sent, and is deleted after
+    ``PENDING_UPLOAD_LIFETIME`` otherwise.
+    """
+
+    form_key_hash = models.CharField(_("form key (hash)"), max_length=64, db_index=True)
+    file = models.FileField(_("file"), upload_to=pending_upload_to, storage=private_storage, max_length=200)
+    original_name = models.CharField(_("original name"), max_length=200)
+    kind = models.CharField(_("type"), max_length=12, choices=QuoteAttachment.Kind.choices)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("kept at"), auto_now_add=True, db_index=True)
+
+    objects = PendingUploadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("file kept from an unsent form")
+        verbose_name_plural = _("files kept from unsent forms")
 
     def __str__(self) -> str:
         return self.original_name

@@ -5,9 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from quotes.forms import LONG_TEXT, MultipleFileField, MultipleFileInput
-from quotes.uploads import ACCEPTED_DESCRIPTION, check_uploads
-
-FILE_ACCEPT = ".pdf,.jpg,.jpeg,.png,.heic,.heif,.webp,.dcm,.zip,application/pdf,image/*,application/zip"
+from quotes.uploads import ACCEPTED_DESCRIPTION, FILE_ACCEPT, check_uploads
 
 
 class PatientReplyForm(forms.Form):

@@ -1,7 +1,10 @@
-"""Per-client limits on quote submissions: so many an hour and so many a day from one address.
+"""Limits on quote submissions: so many an hour and so many a day for one person on one connection.
 
-The counting itself (hashed keys, fixed windows, the shared cache) is ``tourism.throttle``'s;
-``client_address`` is re-exported from there for the views.
+A person is counted by their address *and* the e-mail they give, at ``QUOTE_RATE_PER_HOUR`` and
+``QUOTE_RATE_PER_DAY``; the address alone has ``QUOTE_RATE_ADDRESS_FACTOR`` times as much room,
+so a family (or a hotel, or an office) sharing one connection is not stopped by one of them, and
+a script changing the e-mail each time still is. The counting itself (hashed keys, fixed windows,
+the shared cache) is ``tourism.throttle``'s; ``client_address`` is re-exported for the views.
 """
 
 import time
@@ -16,32 +19,35 @@ __all__ = ["Limit", "check", "client_address", "consume"]
 WINDOWS = (("hour", 3600), ("day", 86400))
 
 
-def _keys(address: str, now: float) -> list[tuple[str, int, int]]:
-    """(cache key, limit, seconds until the window ends) for each window ``now`` falls in."""
-    digest = throttle.private_digest(address)
+def _keys(address: str, email: str, now: float) -> list[tuple[str, int, int]]:
+    """(cache key, limit, seconds until the window ends) for each counter ``now`` falls in."""
+    person = throttle.private_digest(address, (email or "").strip().casefold())
+    place = throttle.private_digest(address)
+    factor = max(1, settings.QUOTE_RATE_ADDRESS_FACTOR)
     limits = {"hour": settings.QUOTE_RATE_PER_HOUR, "day": settings.QUOTE_RATE_PER_DAY}
     keys = []
     for name, seconds in WINDOWS:
         window, remaining = throttle.fixed_window(seconds=seconds, now=now)
-        keys.append((f"quote-rate:{name}:{digest}:{window}", limits[name], remaining))
+        keys.append((f"quote-rate:{name}:{person}:{window}", limits[name], remaining))
+        keys.append((f"quote-rate:{name}:address:{place}:{window}", limits[name] * factor, remaining))
     return keys
 
 
-def check(address: str) -> Limit:
-    """Whether another submission from this address is allowed now (counts nothing)."""
-    for key, limit, remaining in _keys(address, time.time()):
+def check(address: str, email: str = "") -> Limit:
+    """Whether another submission is allowed now (counts nothing)."""
+    for key, limit, remaining in _keys(address, email, time.time()):
         if throttle.current_count(key) >= limit:
             return Limit(allowed=False, retry_after=remaining)
     return Limit(allowed=True)
 
 
-def consume(address: str) -> Limit:
-    """Count one submission in every window and say whether it is within the limits.
+def consume(address: str, email: str = "") -> Limit:
+    """Count one submission in every counter and say whether it is within the limits.
 
     The count comes first, so two processes racing for the last slot cannot both get it.
     """
     allowed, retry_after = True, 0
-    for key, limit, remaining in _keys(address, time.time()):
+    for key, limit, remaining in _keys(address, email, time.time()):
         if throttle.count(key, timeout=remaining) > limit:
             allowed, retry_after = False, max(retry_after, remaining)
     return Limit(allowed=allowed, retry_after=retry_after)

@@ -577,3 +577,59 @@ def case_files(case: FacilityCase) -> list:
 def case_thread(case: FacilityCase) -> list:
     """The conversation on one case, oldest first, with each author's name."""
     return list(case.messages.select_related("author").order_by("created_at", "pk"))
+
+
+def acceptable_quote(quote_request: QuoteRequest, quote_id: int) -> FacilityQuote | None:
+    """One quote the patient may accept now (sent to them, still valid), with its facility and total."""
+    return (
+        with_totals(
+            FacilityQuote.objects.filter(
+                pk=quote_id,
+                quote_request=quote_request,
+                status=FacilityQuote.Status.SENT,
+                valid_until__gte=timezone.localdate(),
+            )
+        )
+        .select_related("facility")
+        .first()
+    )
+
+
+# Accreditation and the travel window -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccreditationWarning:
+    """A hospital the patient chose whose accreditation cover ends before they may travel."""
+
+    facility: Facility
+    ends_on: datetime.date | None  # The last day it is accredited; None when it is not any more.
+    before_travel_starts: bool  # Ends before the earliest travel date, not only before the latest.
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ends_on is None or self.ends_on < timezone.localdate()
+
+
+def accreditation_warnings(quote_request: QuoteRequest) -> list[AccreditationWarning]:
+    """The chosen hospitals whose accreditation ends before the patient's latest travel date (or,
+    with only an earliest date, before that one), read from each facility's listing window
+    (``listed_until``: the last day its accreditations cover without a gap).
+
+    Nothing is stored: the warning follows the directory as accreditations are renewed. One query,
+    none when ``preferred_facilities`` is prefetched (``status_page_request``).
+    """
+    travel_from, travel_to = quote_request.travel_from, quote_request.travel_to
+    last_day = travel_to or travel_from
+    if last_day is None:
+        return []
+    return [
+        AccreditationWarning(
+            facility=facility,
+            ends_on=facility.listed_until,
+            before_travel_starts=travel_from is not None
+            and (facility.listed_until is None or facility.listed_until < travel_from),
+        )
+        for facility in quote_request.preferred_facilities.all()
+        if facility.listed_until is None or facility.listed_until < last_day
+    ]

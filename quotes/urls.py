@@ -15,4 +15,5 @@ urlpatterns = [
     path("status/<str:token>/withdraw/", views.withdraw, name="status_withdraw"),
     path("status/<str:token>/sharing/", views.sharing_answer, name="status_sharing"),
     path("status/<str:token>/message/", views.message, name="status_message"),
+    path("status/<str:token>/erasure/", views.erasure, name="status_erasure"),
 ]

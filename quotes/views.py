@@ -1,7 +1,9 @@
 """The patient's side of quote requests: the form, the confirmation and the private status page."""
 
+import datetime
 import functools
 import logging
+import math
 import re
 from collections.abc import Callable
 
@@ -11,6 +13,7 @@ from django.core.validators import slug_re
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import get_resolver
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
@@ -19,10 +22,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from facilities.models import Facility, Language, Procedure
 from facilities.selectors import destinations
 from quotes import ratelimit
-from quotes.forms import QuoteRequestForm, new_form_stamp
+from quotes.forms import QuoteRequestForm, form_key, new_form_stamp
 from quotes.models import QuoteRequest, hash_token
 from quotes.patient_forms import AcceptQuoteForm, PatientMessageForm, PatientReplyForm, WithdrawForm
-from quotes.selectors import status_page_context, status_page_request
+from quotes.selectors import acceptable_quote, status_page_context, status_page_request
 from quotes.services.cases import sharing_consent_answer
 from quotes.services.conversation import patient_can_write, patient_message_post
 from quotes.services.errors import CaseError, PatientActionRefused, Refusal
@@ -35,10 +38,12 @@ from quotes.services.patient import (
     patient_action_refusal,
     patient_can,
     patient_decline_quotes,
+    patient_erasure_request,
     patient_reply,
     patient_withdraw,
 )
 from quotes.services.submission import quote_request_submit
+from quotes.uploads import pending_uploads_delete, pending_uploads_for, pending_uploads_keep
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +67,9 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _form(request: HttpRequest, data=None, files=None, initial=None) -> QuoteRequestForm:
+def _form(request: HttpRequest, data=None, files=None, initial=None, kept=None) -> QuoteRequestForm:
     places = [(country.code, country.name) for country, _count in destinations()]
-    return QuoteRequestForm(data, files, initial=initial, destinations=places)
+    return QuoteRequestForm(data, files, initial=initial, destinations=places, kept=kept)
 
 
 # The browser may keep the form in its history (so "back" then "send" re-sends the same form and
@@ -104,16 +109,15 @@ def _submit(request: HttpRequest) -> HttpResponse:
     # A form this browser has already sent (double click, back and send again) is a repeat: it is
     # answered with its confirmation and never counted. The key is verified with the form below.
     repeat = request.POST.get("stamp", "").split(":", 1)[0] in seen
-    if not repeat:
-        limit = ratelimit.check(address)
-        if not limit.allowed:
-            return _rate_limited(request, limit.retry_after)
 
-    form = _form(request, request.POST, request.FILES)
-    had_files = bool(request.FILES.getlist("files"))
+    # Files kept from this form's earlier attempts, found by its one-time key (only a stamp we signed).
+    key = form_key(request.POST.get("stamp", ""))
+    kept = pending_uploads_for(form_key=key, drop=request.POST.getlist("remove_kept")) if key else []
+    form = _form(request, request.POST, request.FILES, kept=kept)
+    had_files = bool(request.FILES.getlist("files")) or bool(kept)
     # Errors first, whatever the timing: a person always hears what to fix.
     if not form.is_valid():
-        return _form_again(request, form, had_files=had_files)
+        return _form_again(request, form, key=key, had_files=had_files)
     if form.honeypot_filled():
         # Bots get a page that looks like success, and nothing is saved or sent.
         logger.info("Quote form: automated submission dropped")
@@ -122,13 +126,23 @@ def _submit(request: HttpRequest) -> HttpResponse:
         # Quick is not proof of a bot (autofill, pasted text): ask once more, keeping what was typed.
         logger.info("Quote form: sent faster than the minimum fill time, shown again")
         form.restamp()
-        return _form_again(request, form, had_files=had_files, too_quick=True)
+        return _form_again(request, form, key=key, had_files=had_files, too_quick=True)
 
     if not repeat:
-        limit = ratelimit.consume(address)
+        limit = ratelimit.consume(address, form.cleaned_data["email"])
         if not limit.allowed:
-            return _rate_limited(request, limit.retry_after)
-    submission = quote_request_submit(submission_key=form.submission_key, **form.submission_fields())
+            # Nothing typed is lost: the form comes back as sent, saying when it can go.
+            logger.info("Quote form: rate limit reached, form shown again")
+            return _form_again(request, form, key=key, had_files=had_files, retry_after=limit.retry_after)
+    submission = quote_request_submit(
+        submission_key=form.submission_key,
+        pending_uploads=kept,
+        time_zone=request.POST.get("time_zone", ""),  # From the browser (static/js/time-zone.js).
+        **form.submission_fields(),
+    )
+    if not submission.created:
+        # A repeat adds no files (see files_not_added): those kept for this form go now.
+        pending_uploads_delete(kept)
     reference = submission.quote_request.reference
     # Only the browser that created the request is shown its private status link, also when it
     # sends the same request again from a new form.
@@ -152,22 +166,42 @@ def _submit(request: HttpRequest) -> HttpResponse:
 
 
 def _form_again(
-    request: HttpRequest, form: QuoteRequestForm, *, had_files: bool, too_quick: bool = False
+    request: HttpRequest,
+    form: QuoteRequestForm,
+    *,
+    key: str | None,
+    had_files: bool,
+    too_quick: bool = False,
+    retry_after: int = 0,
 ) -> HttpResponse:
-    """The form as sent, with its errors or the "that was quick" note; files must be chosen again."""
-    context = {"form": form, "had_files": had_files, "too_quick": too_quick, "procedure": None, "facilities": []}
+    """The form as sent, with its errors or the "that was quick" note.
+
+    Files that passed the checks are kept for the form's next attempt, under the key of the stamp
+    it is shown with (new after "that was quick"); without a valid stamp they must be chosen again.
+    """
+    shown_key = form_key(form.data.get("stamp", "")) if key else None
+    kept = pending_uploads_keep(form_key=shown_key, files=form.passed_files, previous_form_key=key) if shown_key else []
+    form.show_phone_as_read()
+    context = {
+        "form": form,
+        "kept": kept,
+        "had_files": had_files,
+        "too_quick": too_quick,
+        "procedure": None,
+        "facilities": [],
+    }
+    if retry_after:
+        context.update(
+            rate_limited=True,
+            retry_minutes=max(1, math.ceil(retry_after / 60)),
+            retry_at=timezone.now() + datetime.timedelta(seconds=retry_after),
+            per_hour=settings.QUOTE_RATE_PER_HOUR,
+            per_day=settings.QUOTE_RATE_PER_DAY,
+        )
+        response = render(request, "quotes/request_quote.html", context, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
     return render(request, "quotes/request_quote.html", context)
-
-
-def _rate_limited(request: HttpRequest, retry_after: int) -> HttpResponse:
-    response = render(
-        request,
-        "quotes/rate_limited.html",
-        {"per_hour": settings.QUOTE_RATE_PER_HOUR, "per_day": settings.QUOTE_RATE_PER_DAY},
-        status=429,
-    )
-    response["Retry-After"] = str(retry_after)
-    return response
 
 
 @require_safe
@@ -321,6 +355,15 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             request, token, http_status=400, problem=_("We could not tell which quote you chose. Please try again.")
         )
     quote_id = form.cleaned_data["quote"]
+    if request.POST.get("confirm") != "yes":
+        # First press: say exactly what accepting means, and ask once more.
+        if refusal := patient_action_refusal(quote_request=quote_request, action=ACCEPT, quote_id=quote_id):
+            return _refused(request, token, refusal)
+        quote = acceptable_quote(quote_request, quote_id)
+        if quote is None:
+            return _render_status(request, token, http_status=409, problem=_("That quote is not one you can accept."))
+        context = {"quote_request": quote_request, "quote": quote, "token": token}
+        return render(request, "quotes/accept_confirm.html", context)
     return _act(
         request, token, ACCEPT, lambda: patient_accept_quote(quote_request=quote_request, facility_quote_id=quote_id)
     )
@@ -392,4 +435,27 @@ def message(request: HttpRequest, token: str) -> HttpResponse:
     except PatientActionRefused as exc:
         return _refused(request, token, exc.refusal)
     messages.success(request, _("Your message was sent. Your coordinator will answer here, and we will e-mail you."))
+    return _back_to_status(token)
+
+
+@_private_page
+@require_POST
+def erasure(request: HttpRequest, token: str) -> HttpResponse:
+    """The patient asks for their data to be erased (after ticking that they understand)."""
+    quote_request = _find_request(token)
+    if request.POST.get("erase-confirm") != "on":
+        return _render_status(
+            request,
+            token,
+            http_status=400,
+            problem=_("Please tick the box to confirm that you want your data erased."),
+        )
+    try:
+        patient_erasure_request(quote_request=quote_request)
+    except PatientActionRefused as exc:
+        return _refused(request, token, exc.refusal)
+    messages.success(
+        request,
+        _("We have your request to erase your data. We will do it within 30 days; this page will then say so."),
+    )
     return _back_to_status(token)

@@ -77,7 +77,18 @@ if (
     not re.fullmatch(r"(?:[A-Za-z0-9._~-]+/)+", ADMIN_PATH)
     or any(segment in {".", ".."} for segment in _admin_segments)
     or _admin_segments[0]
-    in {"facilities", "procedures", "quote", "accreditation", "privacy", "static", "media", "account", "partners"}
+    in {
+        "facilities",
+        "procedures",
+        "quote",
+        "accreditation",
+        "privacy",
+        "contact",
+        "static",
+        "media",
+        "account",
+        "partners",
+    }  # fmt: skip
 ):
     raise ImproperlyConfigured(
         "DJANGO_ADMIN_PATH must be path segments (letters, digits, '.', '_', '~', '-') ending with '/', "
@@ -261,6 +272,8 @@ QUOTE_MIN_FILL_SECONDS = env_int("MEDTOUR_QUOTE_MIN_FILL_SECONDS", 4)
 QUOTE_REPEAT_MINUTES = env_int("MEDTOUR_QUOTE_REPEAT_MINUTES", 30)
 QUOTE_RATE_PER_HOUR = env_int("MEDTOUR_QUOTE_RATE_PER_HOUR", 5)
 QUOTE_RATE_PER_DAY = env_int("MEDTOUR_QUOTE_RATE_PER_DAY", 20)
+# One connection (a family, a hotel) has this many times the room of one person on it.
+QUOTE_RATE_ADDRESS_FACTOR = env_int("MEDTOUR_QUOTE_RATE_ADDRESS_FACTOR", 5)
 QUOTE_RETENTION_MONTHS = env_int("MEDTOUR_RETENTION_MONTHS", 24)
 
 # Cases shared with facilities: when an answer is due, when the office is reminded (working days,
@@ -273,6 +286,19 @@ FACILITY_INVITATION_HOURS = env_int("MEDTOUR_FACILITY_INVITATION_HOURS", 72)
 TRUSTED_PROXY_COUNT = env_int("MEDTOUR_TRUSTED_PROXY_COUNT", 0)
 COORDINATOR_EMAILS = env_list("MEDTOUR_COORDINATOR_EMAILS", ["coordinators@medtour.localhost"])
 NOTIFICATION_MAX_ATTEMPTS = env_int("MEDTOUR_NOTIFICATION_MAX_ATTEMPTS", 8)
+
+# How patients reach the operator (the contact page) and who the operator is (the privacy page).
+# Development shows made-up values (a reserved .localhost address, a UK drama number); production
+# has no defaults, and the pages leave out whatever is not set rather than show invented details.
+# Not refused at start: only what makes the site unsafe or its e-mails wrong is (see above).
+CONTACT_EMAIL = env_str("MEDTOUR_CONTACT_EMAIL", "" if PRODUCTION else "contact@medtour.localhost")
+CONTACT_PHONE = env_str("MEDTOUR_CONTACT_PHONE", "" if PRODUCTION else "+44 20 7946 0999")
+CONTACT_WHATSAPP = env_str("MEDTOUR_CONTACT_WHATSAPP", "" if PRODUCTION else "+44 20 7946 0998")
+CONTACT_HOURS = env_str("MEDTOUR_CONTACT_HOURS", "" if PRODUCTION else "Monday to Friday, 9:00–18:00 CET")
+OPERATOR_NAME = env_str("MEDTOUR_OPERATOR_NAME", "" if PRODUCTION else "Medtour Example Ltd")
+OPERATOR_ADDRESS = env_str(
+    "MEDTOUR_OPERATOR_ADDRESS", "" if PRODUCTION else "1 Example Street, Exampleton, United Kingdom"
+)
 
 SITE_NAME = "Medtour"
 # The public address (scheme and host, e.g. https://medtour.example): links in e-mails and commands

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", directory_views.home, name="home"),
     path("accreditation/", directory_views.accreditation, name="accreditation"),
     path("privacy/", views.privacy, name="privacy"),
+    path("contact/", views.contact, name="contact"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path(

@@ -1,9 +1,10 @@
-"""Site-wide views that read no app's data: the privacy page, robots.txt, health check, errors.
+"""Site-wide views that read no app's data: the privacy and contact pages, robots.txt, health check, errors.
 
 Pages that show the directory (home, accreditation) live in ``facilities.views``.
 """
 
 import logging
+import re
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -19,6 +20,31 @@ from tourism.seo import site_base_url
 logger = logging.getLogger(__name__)
 
 
+def operator_contact() -> dict[str, str]:
+    """Who runs the site and how to reach them (settings ``CONTACT_*`` and ``OPERATOR_*``,
+    from ``MEDTOUR_CONTACT_*`` and ``MEDTOUR_OPERATOR_*``).
+
+    An empty value means "not given": the pages leave that item out. The phone is shown as typed and
+    dialled from its digits (with its leading "+"); WhatsApp's links take the international number
+    as digits alone (https://wa.me/<digits>), without a leading "+" or "00".
+    """
+    phone = settings.CONTACT_PHONE
+    # "+44 (0)20 ...": the bracketed trunk zero is dialled only from inside the country.
+    phone_digits = re.sub(r"\D", "", phone.replace("(0)", "") if phone.startswith("+") else phone)
+    whatsapp = settings.CONTACT_WHATSAPP
+    whatsapp_digits = re.sub(r"\D", "", whatsapp.replace("(0)", "")).removeprefix("00")
+    return {
+        "operator_name": settings.OPERATOR_NAME,
+        "operator_address": settings.OPERATOR_ADDRESS,
+        "contact_email": settings.CONTACT_EMAIL,
+        "contact_phone": phone if phone_digits else "",
+        "contact_phone_link": f"tel:{'+' if phone.startswith('+') else ''}{phone_digits}" if phone_digits else "",
+        "contact_whatsapp": whatsapp if whatsapp_digits else "",
+        "contact_whatsapp_link": f"https://wa.me/{whatsapp_digits}" if whatsapp_digits else "",
+        "contact_hours": settings.CONTACT_HOURS,
+    }
+
+
 @require_safe
 @public_page
 def privacy(request: HttpRequest) -> HttpResponse:
@@ -28,8 +54,15 @@ def privacy(request: HttpRequest) -> HttpResponse:
         {
             "retention_months": getattr(settings, "QUOTE_RETENTION_MONTHS", 24),
             "first_reply_hours": getattr(settings, "QUOTE_FIRST_REPLY_HOURS", 48),
+            **operator_contact(),
         },
     )
+
+
+@require_safe
+@public_page
+def contact(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/contact.html", operator_contact())
 
 
 @require_safe

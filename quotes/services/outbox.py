@@ -24,6 +24,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from quotes.models import Notification, QuoteRequest
+from quotes.time_zones import patient_time_zone
 from tourism.seo import mail_base_url
 
 logger = logging.getLogger(__name__)
@@ -113,12 +114,18 @@ def render_notification(notification: Notification) -> EmailMultiAlternatives:
         for name in ("first_reply_due_at", "due_at", "expires_at"):
             if name in context:
                 context[name] = datetime.datetime.fromisoformat(context[name])
+        if "valid_until" in context:
+            context["valid_until"] = datetime.date.fromisoformat(context["valid_until"])
         base = f"quotes/email/{notification.template}"
-        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
-        message = EmailMultiAlternatives(
-            subject=subject, body=render_to_string(f"{base}.txt", context), to=[notification.recipient]
-        )
-        message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
+        # A patient reads times in their own zone (UTC, named, if none is known); staff and
+        # facilities in the site's.
+        patient_mail = notification.quote_request is not None and notification.template.startswith("patient_")
+        with timezone.override(patient_time_zone(notification.quote_request) if patient_mail else None):
+            subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+            message = EmailMultiAlternatives(
+                subject=subject, body=render_to_string(f"{base}.txt", context), to=[notification.recipient]
+            )
+            message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
     except TEMPLATE_FAULTS as exc:
         raise TemplateFault(f"{type(exc).__name__}: {exc}") from exc
     return message

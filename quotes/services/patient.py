@@ -9,12 +9,15 @@ did (a double click, a second tab) is marked ``already_done``, so the page answe
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from quotes.models import OPEN_STATUSES, FacilityQuote, PatientMessage, QuoteAttachment, QuoteRequest, StatusChange
+from quotes.selectors import coordinator_addresses, with_totals
 from quotes.services.cases import case_chosen
 from quotes.services.errors import InvalidTextError, PatientActionRefused, Refusal, TransitionError
+from quotes.services.outbox import notification_new, notifications_queue
 from quotes.services.submission import attachments_store
 from quotes.services.workflow import quote_request_transition
 from quotes.uploads import CheckedFile
@@ -169,6 +172,26 @@ def patient_accept_quote(*, quote_request: QuoteRequest, facility_quote_id: int)
                 status=FacilityQuote.Status.DECLINED
             )
             case_chosen(quote=chosen)
+            # A receipt for the patient: what they accepted, from whom, for how much.
+            if quote_request.email:
+                total = with_totals(FacilityQuote.objects.filter(pk=chosen.pk)).values_list("total_amount", flat=True)
+                notifications_queue(
+                    [
+                        notification_new(
+                            quote_request,
+                            quote_request.email,
+                            "patient_accepted",
+                            {
+                                "reference": quote_request.reference,
+                                "name": quote_request.name,
+                                "facility": chosen.facility.name,
+                                "total": f"{total[0]:,.2f}",
+                                "currency": chosen.currency,
+                                "valid_until": chosen.valid_until.isoformat(),
+                            },
+                        )
+                    ]
+                )
     except TransitionError as exc:
         raise _explain_lost_race(quote_request, ACCEPT, exc, facility_quote_id) from exc
     return moved
@@ -205,3 +228,33 @@ def patient_withdraw(*, quote_request: QuoteRequest) -> QuoteRequest:
         )
     except TransitionError as exc:
         raise _explain_lost_race(quote_request, WITHDRAW, exc) from exc
+
+
+ERASURE_ANSWER_DAYS = 30
+
+
+def patient_erasure_request(*, quote_request: QuoteRequest) -> QuoteRequest:
+    """The patient asks for their personal data to be erased: recorded once (asking again changes
+    nothing), and the coordinators are told; staff erase it with the admin's erasure action within
+    ``ERASURE_ANSWER_DAYS`` days (an open request is closed first)."""
+    if quote_request.erased_at is not None:
+        raise PatientActionRefused(Refusal(_("Your personal data has already been erased."), True))
+    with transaction.atomic():
+        asked = QuoteRequest.objects.filter(pk=quote_request.pk, erasure_requested_at__isnull=True).update(
+            erasure_requested_at=timezone.now()
+        )
+        if asked:
+            admin_path = reverse("admin:quotes_quoterequest_change", args=[quote_request.pk])
+            notifications_queue(
+                [
+                    notification_new(
+                        None,
+                        address,
+                        "coordinator_erasure_request",
+                        {"reference": quote_request.reference, "days": ERASURE_ANSWER_DAYS, "admin_path": admin_path},
+                    )
+                    for address in coordinator_addresses(quote_request=quote_request)
+                ]
+            )
+    quote_request.refresh_from_db()
+    return quote_request

@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import os
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,9 +15,19 @@ from django.utils import timezone
 
 from facilities.models import Facility, Language, Procedure
 from quotes import consents
-from quotes.models import QuoteAttachment, QuoteRequest, StatusChange, hash_token, new_reference, status_token
+from quotes.models import (
+    PendingUpload,
+    QuoteAttachment,
+    QuoteRequest,
+    StatusChange,
+    attachment_upload_to,
+    hash_token,
+    new_reference,
+    status_token,
+)
 from quotes.selectors import coordinator_addresses
 from quotes.services.outbox import notification_new, notifications_queue
+from quotes.time_zones import valid_time_zone
 from quotes.uploads import CheckedFile
 
 
@@ -50,6 +61,8 @@ def quote_request_submit(
     allergies: str = "",
     consent_marketing: bool = False,
     files: Iterable[CheckedFile] = (),
+    pending_uploads: Iterable[PendingUpload] = (),
+    time_zone: str = "",
 ) -> Submission:
     """Save a patient's request with its files, its first status and its e-mails, all or nothing.
 
@@ -58,7 +71,8 @@ def quote_request_submit(
     form (reloaded, or "back" then "send"): the same e-mail, procedure and condition within
     ``QUOTE_REPEAT_MINUTES`` of an open request get that request, and its files and e-mails are
     not made again. Either way the result says ``created=False``. The e-mails are queued, not sent
-    (the outbox).
+    (the outbox). ``pending_uploads``, the files kept from the form's earlier attempts, become the
+    new request's attachments before ``files``; a request not created leaves them to the caller.
     """
     existing = QuoteRequest.objects.filter(submission_key=submission_key).first()
     if existing is not None:
@@ -85,6 +99,8 @@ def quote_request_submit(
         previous_treatment=previous_treatment,
         medication=medication,
         allergies=allergies,
+        # Checked here too: only a real zone name is stored (dates are shown to the patient in it).
+        time_zone=valid_time_zone(time_zone),
         consent_version=consents.CONSENT_VERSION,
         consent_health_data_at=now,
         consent_sharing_at=now,
@@ -95,6 +111,7 @@ def quote_request_submit(
         submission_key=submission_key,
     )
     stored: list[QuoteAttachment] = []
+    moved: list[tuple[str, str]] = []
     try:
         with transaction.atomic():
             _lock_same_patient(email=email)
@@ -107,6 +124,7 @@ def quote_request_submit(
                     break
             quote_request.save()
             quote_request.preferred_facilities.set(list(facilities))
+            attachments_from_pending(quote_request=quote_request, pending_uploads=pending_uploads, moved=moved)
             attachments_store(quote_request=quote_request, files=files, stored=stored)
             StatusChange.objects.create(quote_request=quote_request, from_status="", to_status=quote_request.status)
             notifications_queue(_submission_mail(quote_request))
@@ -114,6 +132,9 @@ def quote_request_submit(
         # Nothing was saved: files already written would be orphans, so remove them.
         for attachment in stored:
             attachment.file.storage.delete(attachment.file.name)
+        # Kept files moved for the request go back where their (still existing) rows expect them.
+        for new_name, old_name in reversed(moved):
+            _move_private_file(new_name, old_name)
         existing = QuoteRequest.objects.filter(submission_key=submission_key).first()
         if isinstance(exc, IntegrityError) and existing is not None:
             return Submission(existing, created=False)
@@ -185,6 +206,47 @@ def attachments_store(
         attachment.file.save("upload", checked.upload, save=False)
         stored.append(attachment)
         attachment.save()
+
+
+def attachments_from_pending(
+    *, quote_request: QuoteRequest, pending_uploads: Iterable[PendingUpload], moved: list[tuple[str, str]]
+) -> None:
+    """Make files kept for the form the request's attachments: moved, not copied; their rows deleted.
+
+    Call inside a transaction; ``moved`` collects (new name, old name) to move back if it fails.
+    Rows deleted meanwhile (expired and purged) are skipped.
+    """
+    chosen = [pending.pk for pending in pending_uploads]
+    if not chosen:
+        return
+    for pending in PendingUpload.objects.select_for_update().filter(pk__in=chosen).order_by("created_at", "pk"):
+        attachment = QuoteAttachment(
+            quote_request=quote_request,
+            original_name=pending.original_name,
+            kind=pending.kind,
+            size=pending.size,
+            sha256=pending.sha256,
+        )
+        new_name = _move_private_file(pending.file.name, attachment_upload_to(attachment, "upload"))
+        moved.append((new_name, pending.file.name))
+        attachment.file.name = new_name
+        attachment.save()
+        pending.delete()
+
+
+def _move_private_file(old_name: str, new_name: str) -> str:
+    """Move a file within private storage: a rename on a file system, else a copy and a delete."""
+    storage = QuoteAttachment._meta.get_field("file").storage
+    try:
+        source, target = storage.path(old_name), storage.path(new_name)
+    except NotImplementedError:
+        with storage.open(old_name) as content:
+            saved = storage.save(new_name, content)
+        storage.delete(old_name)
+        return saved
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    os.replace(source, target)
+    return new_name
 
 
 def _submission_mail(quote_request: QuoteRequest) -> list:

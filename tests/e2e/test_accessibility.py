@@ -87,6 +87,7 @@ def test_public_pages_have_no_wcag_21_aa_violations(page, expect, site, coordina
     visit("procedure page", procedure.get_absolute_url(), procedure.name)
     visit("accreditation", reverse("accreditation"), re.compile("."))
     visit("privacy", reverse("privacy"), re.compile("."))
+    visit("contact", reverse("contact"), re.compile("."))
     visit("404", "/no-such-page/", "We could not find that page", status=404)
 
     # The quote form, pre-filled from a hospital and a procedure; then sent empty, showing its errors.
@@ -168,6 +169,9 @@ def test_public_pages_have_no_wcag_21_aa_violations(page, expect, site, coordina
     expect(page.locator(".status-now strong")).to_have_text("Quotes ready")
     expect(page.locator("table.quote-compare thead th.quote-head")).to_have_count(2)
     check("status page with quotes")
+    page.get_by_role("button", name=f"Accept this quote from {istanbul.name}").click()
+    expect(heading).to_have_text("Accept this quote?")
+    check("accepting a quote: asked once more")
 
     quote_request.refresh_from_db()
     patient_accept_quote(

@@ -213,6 +213,8 @@ def test_the_patient_the_coordinator_and_two_hospitals_work_one_request(
     expect(row("Hotel")).to_contain_text("Not included")
     expect(row("Tests and scans")).to_contain_text("Included")
     page.get_by_role("button", name=f"Accept this quote from {istanbul.name}").click()
+    expect(page.locator("#accept-summary")).to_contain_text(istanbul.name)
+    page.get_by_role("button", name=f"Yes, accept the quote from {istanbul.name}").click()
     expect(page.locator(".status-now strong")).to_have_text("Quote accepted")
 
     # Only now does Istanbul see who the patient is; Bangkok never does.

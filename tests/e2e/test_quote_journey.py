@@ -194,8 +194,13 @@ def test_patient_asks_for_compares_and_accepts_a_quote(
     expect(table.locator("tr.quote-total")).to_contain_text("6,000 USD")
     expect(table.locator("tr.quote-total")).to_contain_text("7,350 USD")
     screenshot(page, "10-status-quotes")
+    page.get_by_role("button", name=f"Accept this quote from {istanbul.name}").click()
+    # Asked once more, with the hospital and the total named.
+    expect(heading).to_have_text("Accept this quote?")
+    expect(page.locator("#accept-summary")).to_contain_text("6,000 USD")
+    screenshot(page, "10b-accept-confirm")
     with page.expect_response(lambda answer: answer.request.method == "POST") as accepting:
-        page.get_by_role("button", name=f"Accept this quote from {istanbul.name}").click()
+        page.get_by_role("button", name=f"Yes, accept the quote from {istanbul.name}").click()
     # The action redirects back to the status page (303); anything else is the patient stuck on an error page.
     assert accepting.value.status == 303, (
         f"accepting the quote answered {accepting.value.status}: {heading.inner_text()!r} at {page.url}"

@@ -170,14 +170,34 @@ def test_the_hourly_limit_gives_a_friendly_429(submit, settings, mailoutbox, cat
     response = submit(form_data(files=[upload("scan.pdf", PDF)]))
 
     assert response.status_code == 429
-    assert response.templates[0].name == "quotes/rate_limited.html"
+    assert response.templates[0].name == "quotes/request_quote.html"
     html = response.content.decode()
-    assert "Please wait a little" in html
+    assert "Please wait a little: you can send this request in" in html
+    assert re.search(r"at \d\d:\d\d", html)  # Says when.
     assert "up to 2 quote requests an hour" in html
     assert 0 < int(response["Retry-After"]) <= 3601
+    # Nothing typed is lost: the form comes back filled in, its file kept for the next press.
+    assert 'value="Ana Patient"' in html or "Ana Patient" in html
+    assert "scan.pdf" in html
     assert QuoteRequest.objects.count() == 2
     assert len(mailoutbox) == 4
-    assert len(private_files()) == 0
+
+
+def test_a_family_on_one_connection_is_not_stopped_by_one_of_them(submit, settings, catalogue):
+    settings.QUOTE_RATE_PER_HOUR = 2
+    settings.QUOTE_RATE_ADDRESS_FACTOR = 3
+    for person in ("ana", "ben", "cai"):
+        for n in range(2):
+            data = new_request()
+            data["email"] = f"{person}@example.org"
+            assert submit(data, REMOTE_ADDR="203.0.113.50").status_code == 302, (person, n)
+    # Everyone used their share: the connection is at its room too (3 people x 2).
+    data = new_request()
+    data["email"] = "dee@example.org"
+    assert submit(data, REMOTE_ADDR="203.0.113.50").status_code == 429
+    data = new_request()
+    data["email"] = "ana@example.org"
+    assert submit(data, REMOTE_ADDR="203.0.113.51").status_code == 302  # Another connection.
 
 
 def test_another_address_is_still_allowed(submit, settings, catalogue):

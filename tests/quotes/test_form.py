@@ -68,9 +68,9 @@ def post_valid(catalogue):
         ({"email": "a" * 250 + "@example.org"}, "email", "max_length"),
         # Phone.
         ({"phone": ""}, "phone", "required"),
-        ({"phone": "44 20 7946 0000"}, "phone", "phone"),
-        ({"phone": "0044 20 7946 0000"}, "phone", "phone"),
         ({"phone": "+44 123"}, "phone", "phone"),  # Seven digits.
+        ({"phone": "+44 1234 567"}, "phone", "phone"),  # No such UK number.
+        ({"phone": "+1 (555) 010-0199"}, "phone", "phone"),  # 555 is no North American area code.
         ({"phone": "+1234 5678 9012 3456"}, "phone", "phone"),  # Sixteen digits.
         ({"phone": "+44 20 CALL NOW"}, "phone", "phone"),
         ({"phone": "+44 20 7946 0000 ext 12"}, "phone", "phone"),
@@ -139,9 +139,10 @@ def test_invalid_values_are_refused_beside_their_field(post_invalid, overrides, 
         ({"name": "  Ana \t  María\n Patient "}, {"name": "Ana María Patient"}),
         ({"name": "x" * 200}, {"name": "x" * 200}),
         ({"email": "Ana.Patient+quotes@example.org"}, {"email": "Ana.Patient+quotes@example.org"}),
-        ({"phone": "+44 1234 567"}, {"phone": "+44 1234 567"}),  # Eight digits.
-        ({"phone": "+1 (555) 010-0199"}, {"phone": "+1 (555) 010-0199"}),
-        ({"phone": " +123 456 789 012 345 "}, {"phone": "+123 456 789 012 345"}),  # Fifteen digits.
+        # Phone numbers are stored as E.164 (more in test_phone.py).
+        ({"phone": " +44 20 7946 0321 "}, {"phone": "+442079460321"}),
+        ({"phone": "+1 (202) 555-0199"}, {"phone": "+12025550199"}),
+        ({"phone": "0044 20-7946-0000"}, {"phone": "+442079460000"}),
         ({"preferred_language": "de"}, {"preferred_language__code": "de"}),
         ({"procedure": ""}, {"procedure": None}),  # "Not sure yet".
         ({"procedure": "knee-replacement"}, {"procedure__slug": "knee-replacement"}),
@@ -395,11 +396,12 @@ def test_too_many_hospitals_error_is_beside_the_checkboxes(client, quote_url, ca
     assert all("checked" in box and box["aria-invalid"] == "true" for box in boxes)
 
 
-def test_files_must_be_chosen_again_after_an_error(client, quote_url, catalogue):
+def test_files_are_kept_after_an_error(client, quote_url, catalogue):
     response = client.post(quote_url, form_data(email="nope", files=[upload("scan.pdf", PDF)]))
     html = response.content.decode()
     summary = re.search(r'<div class="error-summary".*?</div>', html, re.S).group(0)
-    assert "please choose your medical files again" in summary
+    assert "you need not choose them again" in summary
+    assert "scan.pdf" in element_text(html, "kept-files")
     assert not QuoteRequest.objects.exists()
 
 

@@ -108,10 +108,12 @@ def test_pressing_send_again_at_once_is_accepted(submit, quick, mailoutbox, cata
     assert len(mailoutbox) == 2
 
 
-def test_a_quick_send_with_files_asks_for_them_again(submit, quick, catalogue):
+def test_a_quick_send_with_files_keeps_them(submit, quick, catalogue):
     response = submit(quick(files=[upload("scan.pdf", PDF)]))
-    assert "please choose your medical files again" in element_text(response.content.decode(), "send-again")
-    assert private_files() == []
+    html = response.content.decode()
+    assert "Your files are kept" in element_text(html, "send-again")
+    assert "scan.pdf" in element_text(html, "kept-files")
+    assert [path.parent.name for path in private_files()] == ["pending-files"]
 
 
 def test_a_quick_send_without_files_does_not_mention_them(submit, quick, catalogue):
@@ -226,7 +228,7 @@ def test_the_service_returns_the_first_request_without_new_mail(catalogue, djang
         second = quote_request_submit(**cleaned_data(phone="+44 20 7946 0002"), files=[], submission_key="2" * 32)
     assert (first.created, second.created) == (True, False)
     assert second.quote_request.pk == first.quote_request.pk
-    assert second.quote_request.phone == "+44 20 7946 0000"
+    assert second.quote_request.phone == "+442079460000"
     assert Notification.objects.count() == 2
     assert callbacks == []
 

@@ -79,6 +79,8 @@ def coordinators_mail(mailoutbox, quote_request: QuoteRequest):
     [mail] = [mail for mail in mailoutbox if mail.to == [COORDINATORS]]
     for other in mailoutbox:
         if other is not mail:
+            if other.to == [quote_request.email]:
+                continue  # The patient's own receipt, or the like.
             assert other.to[0].endswith("@hospital.example")
             assert quote_request.name not in other.body and quote_request.reference not in other.body
     return mail
@@ -300,7 +302,7 @@ def test_accept_moves_to_accepted_and_declines_the_others(
     quote_request = request_in(S.QUOTED, staff, quotes=3)
     chosen, *others = sent_quotes(quote_request)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(action_url("accept", quote_request), {"quote": chosen.pk})
+        response = client.post(action_url("accept", quote_request), {"quote": chosen.pk, "confirm": "yes"})
     notifications_send()  # The mail worker's turn.
 
     assert response.status_code == 303
@@ -332,7 +334,7 @@ def _refused_accept(client, quote_request, quote_id, expected_status=409):
         StatusChange.objects.count(),
         Notification.objects.count(),
     )
-    response = client.post(action_url("accept", quote_request), {"quote": quote_id})
+    response = client.post(action_url("accept", quote_request), {"quote": quote_id, "confirm": "yes"})
     assert response.status_code == expected_status
     assert_private(response)
     quote_request.refresh_from_db()
@@ -384,15 +386,16 @@ def test_accept_clicked_twice_makes_one_move(client, staff, mailoutbox, django_c
     quote_request = request_in(S.QUOTED, staff)
     chosen = sent_quotes(quote_request)[0]
     with django_capture_on_commit_callbacks(execute=True):
-        first = client.post(action_url("accept", quote_request), {"quote": chosen.pk})
+        first = client.post(action_url("accept", quote_request), {"quote": chosen.pk, "confirm": "yes"})
     notifications_send()  # The mail worker's turn.
     with django_capture_on_commit_callbacks(execute=True):
-        second = client.post(action_url("accept", quote_request), {"quote": chosen.pk})
+        second = client.post(action_url("accept", quote_request), {"quote": chosen.pk, "confirm": "yes"})
     notifications_send()  # The mail worker's turn.
 
     assert first.status_code == second.status_code == 303
     assert StatusChange.objects.filter(quote_request=quote_request, to_status=S.ACCEPTED).count() == 1
-    assert len(mailoutbox) == 2  # The coordinators, and the office of the case that was not chosen: once.
+    # The coordinators, the office of the case that was not chosen, and the patient's receipt: once each.
+    assert len(mailoutbox) == 3
     coordinators_mail(mailoutbox, quote_request)
     assert "You have already accepted this quote" in page_text(client.get(second["Location"]))
 
@@ -408,7 +411,7 @@ def test_accept_that_loses_a_race_to_itself_gets_the_calm_answer(client, staff, 
         return real_accept(quote_request=quote_request, facility_quote_id=facility_quote_id)
 
     monkeypatch.setattr("quotes.views.patient_accept_quote", first_click_wins)
-    response = client.post(action_url("accept", quote_request), {"quote": chosen.pk})
+    response = client.post(action_url("accept", quote_request), {"quote": chosen.pk, "confirm": "yes"})
     assert response.status_code == 303
     assert StatusChange.objects.filter(quote_request=quote_request, to_status=S.ACCEPTED).count() == 1
     assert "You have already accepted this quote" in page_text(client.get(response["Location"]))
@@ -417,8 +420,8 @@ def test_accept_that_loses_a_race_to_itself_gets_the_calm_answer(client, staff, 
 def test_accepting_a_second_quote_after_the_first_is_refused(client, staff):
     quote_request = request_in(S.QUOTED, staff)
     first, second = sent_quotes(quote_request)
-    client.post(action_url("accept", quote_request), {"quote": first.pk})
-    response = client.post(action_url("accept", quote_request), {"quote": second.pk})
+    client.post(action_url("accept", quote_request), {"quote": first.pk, "confirm": "yes"})
+    response = client.post(action_url("accept", quote_request), {"quote": second.pk, "confirm": "yes"})
     assert response.status_code == 409
     assert f"You have already accepted the quote from {first.facility.name}" in page_text(response)
     second.refresh_from_db()
@@ -499,7 +502,7 @@ def test_withdraw_when_already_closed_gets_a_friendly_message(client, staff):
 
 def test_withdraw_after_accepting_is_refused(client, staff):
     quote_request = request_in(S.QUOTED, staff)
-    client.post(action_url("accept", quote_request), {"quote": sent_quotes(quote_request)[0].pk})
+    client.post(action_url("accept", quote_request), {"quote": sent_quotes(quote_request)[0].pk, "confirm": "yes"})
     response = client.post(action_url("withdraw", quote_request), {"withdraw-confirm": "on"})
     assert response.status_code == 409
     assert "You have accepted a quote" in page_text(response)
@@ -549,7 +552,8 @@ def test_the_forms_carry_the_csrf_token_and_a_real_browser_flow_works(staff):
     page = browser.get(action_url("status", quote_request))
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
     response = browser.post(
-        action_url("accept", quote_request), {"quote": sent_quotes(quote_request)[0].pk, "csrfmiddlewaretoken": token}
+        action_url("accept", quote_request),
+        {"quote": sent_quotes(quote_request)[0].pk, "confirm": "yes", "csrfmiddlewaretoken": token},
     )
     assert response.status_code == 303
     quote_request.refresh_from_db()
@@ -710,7 +714,7 @@ def test_status_page_queries_do_not_grow_with_quotes_and_lines(client, staff, dj
 
 def test_accepted_page_shows_the_choice_without_actions(client, compared):
     quote_request, first, second, _third, _jci = compared
-    response = client.post(action_url("accept", quote_request), {"quote": second.pk})
+    response = client.post(action_url("accept", quote_request), {"quote": second.pk, "confirm": "yes"})
     page = client.get(response["Location"])
     text = page_text(page)
     assert "You chose the quote from Berlin Spine Centre in Berlin, Germany, for a total of 4,900 EUR" in text

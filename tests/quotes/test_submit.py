@@ -48,7 +48,7 @@ def test_a_full_form_is_saved_as_typed(submit, catalogue):
     quote_request = QuoteRequest.objects.get()
     assert quote_request.name == "Ana María Patient"
     assert quote_request.email == "ana.patient@example.org"
-    assert quote_request.phone == "+44 20 7946 0001"
+    assert quote_request.phone == "+442079460001"  # E.164.
     assert quote_request.country_of_residence.code == "NO"
     assert quote_request.preferred_language == catalogue.german
     assert quote_request.procedure == catalogue.procedure

@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+import zipfile
 from pathlib import Path
 from unittest import mock
 
@@ -10,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.db.models import QuerySet
 
-from quotes.models import QuoteAttachment, QuoteRequest
+from quotes.models import PendingUpload, QuoteAttachment, QuoteRequest
 from quotes.services.submission import quote_request_submit
 from quotes.storage import PrivateStorage
 from quotes.uploads import check_upload, check_uploads, clean_file_name
@@ -25,6 +26,7 @@ from tests.quotes.helpers import (
     encrypted_zip,
     error_codes,
     jpeg,
+    one,
     png,
     private_files,
     upload,
@@ -178,9 +180,13 @@ def test_a_refused_file_saves_nothing(submit, name, content, code):
         assert name in response.content.decode()
 
 
-def test_one_bad_file_among_good_ones_saves_nothing(submit):
+def test_one_bad_file_among_good_ones_sends_nothing_and_keeps_the_good_ones(submit):
     response = send_files(submit, upload("good.pdf", PDF), upload("bad.pdf", TEXT), upload("good.jpg", jpeg()))
-    assert_refused(response, "file_type")
+    assert error_codes(response) == {"files": ["file_type"]}
+    assert not QuoteRequest.objects.exists()
+    assert not QuoteAttachment.objects.exists()
+    assert sorted(PendingUpload.objects.values_list("original_name", flat=True)) == ["good.jpg", "good.pdf"]
+    assert [path.parent.name for path in private_files()] == ["pending-files", "pending-files"]
 
 
 def test_every_bad_file_is_reported(submit):
@@ -380,3 +386,144 @@ def test_a_database_failure_after_the_files_are_written_leaves_no_files(catalogu
     assert not QuoteRequest.objects.exists()
     assert not QuoteAttachment.objects.exists()
     assert private_files() == []
+
+
+# Word documents -------------------------------------------------------------------------------
+
+DOCX_CONTENT_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    b'<Default Extension="xml" ContentType="application/xml"/>'
+    b'<Override PartName="/word/document.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+    # Word itself writes this plain (not macro) type into ordinary documents.
+    b'<Override PartName="/word/stylesWithEffects.xml" ContentType="application/vnd.ms-word.stylesWithEffects+xml"/>'
+    b"</Types>"
+)
+DOCX_DOCUMENT = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    b"<w:body><w:p><w:r><w:t>Discharge letter: lumbar disc herniation L4-L5.</w:t></w:r></w:p></w:body>"
+    b"</w:document>"
+)
+
+
+def docx_bytes(
+    *, content_types: bytes = DOCX_CONTENT_TYPES, compression: int = zipfile.ZIP_DEFLATED, extra: dict | None = None
+) -> bytes:
+    """A minimal Office Open XML word-processing package, as Word writes one (parts in its order)."""
+    return zip_bytes(
+        {
+            "[Content_Types].xml": content_types,
+            "_rels/.rels": b'<?xml version="1.0"?><Relationships/>',
+            "word/document.xml": DOCX_DOCUMENT,
+            "word/stylesWithEffects.xml": b"<w:styles/>",
+            **(extra or {}),
+        },
+        compression,
+    )
+
+
+def damaged_docx() -> bytes:
+    """A stored (uncompressed) .docx whose document text no longer matches its checksum."""
+    data = bytearray(docx_bytes(compression=zipfile.ZIP_STORED))
+    at = data.find(b"Discharge letter")
+    data[at] = ord("d")
+    return bytes(data)
+
+
+def test_a_word_document_is_accepted_as_docx():
+    checked = check_upload(upload("letter.docx", docx_bytes()))
+    assert checked.kind == QuoteAttachment.Kind.DOCX
+
+
+def test_a_word_document_is_stored_with_its_kind(submit):
+    assert send_files(submit, upload("letter.docx", docx_bytes())).status_code == 302
+    attachment = QuoteAttachment.objects.get()
+    assert (attachment.kind, attachment.original_name) == ("docx", "letter.docx")
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (docx_bytes(extra={"word/vbaProject.bin": b"\xd0\xcf\x11\xe0 macros"}), "docx_macros"),
+        (
+            docx_bytes(
+                content_types=DOCX_CONTENT_TYPES.replace(b"wordprocessingml.document.main+xml", b"x").replace(
+                    b"</Types>",
+                    b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+                )
+            ),
+            "docx_macros",
+        ),
+        (
+            docx_bytes(
+                content_types=DOCX_CONTENT_TYPES.replace(
+                    b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+                    b"application/vnd.ms-word.document.macroEnabled.main+xml",
+                )
+            ),
+            "docx_macros",
+        ),
+        (
+            encrypted_zip({"[Content_Types].xml": DOCX_CONTENT_TYPES, "word/document.xml": DOCX_DOCUMENT}),
+            "docx_encrypted",
+        ),
+        (damaged_docx(), "invalid_docx"),
+        (docx_bytes(extra={"word/media/padding.bin": b"\x00" * 3_000_000}), "zip_bomb"),
+        # A spreadsheet with a word/ folder added is not a Word document.
+        (
+            docx_bytes(
+                content_types=DOCX_CONTENT_TYPES.replace(
+                    b"wordprocessingml.document.main+xml", b"spreadsheetml.sheet.main+xml"
+                )
+            ),
+            "file_type",
+        ),
+        # An encrypted Office file is an OLE compound file, not a ZIP.
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "file_type"),
+    ],
+    ids=["vba-part", "vba-content-type", "docm", "encrypted", "damaged", "bomb", "not-word", "ole-encrypted"],
+)
+def test_unsafe_or_broken_word_documents_are_refused(submit, content, code):
+    response = send_files(submit, upload("letter.docx", content))
+    assert_refused(response, code)
+    assert "letter.docx" in response.context["form"].errors["files"][0]
+
+
+def test_a_docx_with_too_many_parts_is_refused_before_it_is_read(monkeypatch):
+    monkeypatch.setattr("quotes.uploads.ZIP_MAX_MEMBERS", 3)
+    content = docx_bytes()  # Four parts.
+    with mock.patch("zipfile.ZipFile.open") as opened, pytest.raises(ValidationError) as caught:
+        check_upload(upload("letter.docx", content))
+    assert caught.value.error_list[0].code == "zip_too_many"
+    opened.assert_not_called()
+
+
+def test_refusals_say_plainly_which_types_are_accepted():
+    with pytest.raises(ValidationError) as caught:
+        check_upload(upload("notes.txt", TEXT))
+    message = caught.value.error_list[0].message
+    assert message.startswith("“notes.txt”: we accept PDF, JPEG, PNG, HEIC, WebP, Word (.docx), DICOM or a ZIP")
+    with pytest.raises(ValidationError) as caught:
+        check_upload(upload("notes.zip", zip_bytes({"notes.txt": b"hello"})))
+    assert "Word (.docx)" in caught.value.error_list[0].message
+
+
+def test_the_error_messages_are_translated():
+    with (
+        mock.patch("quotes.uploads.gettext", side_effect=lambda text: "[fr] " + text),
+        pytest.raises(ValidationError) as caught,
+    ):
+        check_upload(upload("notes.txt", TEXT))
+    assert caught.value.error_list[0].message.startswith("[fr] “notes.txt”: [fr] we accept")
+
+
+def test_the_file_inputs_accept_word_documents(client, quote_url, catalogue):
+    from quotes.patient_forms import FILE_ACCEPT
+
+    html = client.get(quote_url).content.decode()
+    assert ".docx" in FILE_ACCEPT.split(",")
+    assert ".docx" in one(html, "input", name="files")["accept"].split(",")
+    assert "Word (.docx)" in html

@@ -5,13 +5,17 @@ For a daily cron job. Every request closed or accepted more than ``--months`` mo
 reference, status, procedure, countries, dates and the facilities' quotes stay as anonymous
 figures, and the erasure is recorded (``Erasure``). Open requests are never touched. Running it
 again erases nothing more.
+
+It also deletes the medical files kept from quote forms that were never sent, once they are older
+than ``PENDING_UPLOAD_LIFETIME`` (an hour).
 """
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from quotes.models import QuoteRequest
+from quotes.models import PendingUpload, QuoteRequest
 from quotes.services.retention import quote_requests_purge
+from quotes.uploads import pending_uploads_purge
 
 
 def plural(count: int, word: str) -> str:
@@ -38,9 +42,11 @@ class Command(BaseCommand):
             raise CommandError("--months must be at least 1: a request is never erased the moment it closes.")
         if dry_run:
             count = QuoteRequest.objects.due_for_purge(months=months).count()
+            kept = PendingUpload.objects.expired().count()
             self.stdout.write(
                 f"Dry run: {plural(count, 'quote request')} closed or accepted more than "
-                f"{plural(months, 'month')} ago would be erased; nothing changed."
+                f"{plural(months, 'month')} ago would be erased, and {plural(kept, 'file')} kept from "
+                "unsent forms deleted; nothing changed."
             )
             return
         count = quote_requests_purge(months=months)
@@ -48,3 +54,5 @@ class Command(BaseCommand):
             f"Erased the personal data of {plural(count, 'quote request')} closed or accepted more than "
             f"{plural(months, 'month')} ago."
         )
+        kept = pending_uploads_purge()
+        self.stdout.write(f"Deleted {plural(kept, 'file')} kept from quote forms never sent.")
