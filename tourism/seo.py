@@ -1,6 +1,7 @@
 """The site's public address: for canonical links, Open Graph and structured data, and for links in mail."""
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 
 
@@ -10,7 +11,12 @@ def site_base_url(request: HttpRequest | None) -> str:
         return settings.SITE_URL.rstrip("/")
     if request is None:
         return ""
-    return f"{request.scheme}://{request.get_host()}"
+    try:
+        return f"{request.scheme}://{request.get_host()}"
+    except DisallowedHost:
+        # A Host not in DJANGO_ALLOWED_HOSTS: the 400 page is being rendered for it. Links stay
+        # relative rather than naming a host we do not serve (and rather than failing with a 500).
+        return ""
 
 
 # Where a development machine serves the site when MEDTOUR_SITE_URL is not given (`make run`
