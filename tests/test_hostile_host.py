@@ -17,3 +17,15 @@ def test_an_unknown_host_gets_a_400_everywhere(client, settings, path, host):
     response = client.get(path, HTTP_HOST=host)
     assert response.status_code == 400, (path, host, response.status_code)
     assert host not in response.content.decode()  # Never echoed into links.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", ["a" * 300 + ".jpg", "/".join(["b" * 200] * 30), "photos/" + "%E2%91%A0" * 120 + ".png", "x%00.jpg"]
+)
+def test_a_media_name_the_file_system_cannot_look_up_is_a_4xx(client, settings, tmp_path, name):
+    """Issue 13, point 4: names over the file system's limits used to raise OSError (a 500)."""
+    settings.SERVE_MEDIA = True
+    settings.MEDIA_ROOT = tmp_path
+    response = client.get("/media/" + name)
+    assert 400 <= response.status_code < 500, (name, response.status_code)

@@ -81,7 +81,9 @@ class PublicMediaMiddleware:
         ):
             try:
                 response = serve(request, request.path.removeprefix(prefix), document_root=settings.MEDIA_ROOT)
-            except Http404:
+            except (Http404, OSError, ValueError):
+                # Not a file here; a name the file system cannot even look up (too long, say:
+                # OSError) or cannot be a path (ValueError) is as absent as a missing one.
                 pass
             else:
                 response.headers.setdefault("Cache-Control", f"public, max-age={self.MAX_AGE}")
