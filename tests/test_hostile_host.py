@@ -20,9 +20,7 @@ def test_an_unknown_host_gets_a_400_everywhere(client, settings, path, host):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "name", ["a" * 300 + ".jpg", "/".join(["b" * 200] * 30), "photos/" + "%E2%91%A0" * 120 + ".png", "x%00.jpg"]
-)
+@pytest.mark.parametrize("name", ["a" * 300 + ".jpg", "photos/" + "%E2%91%A0" * 120 + ".png", "x%00.jpg"])
 def test_a_media_name_the_file_system_cannot_look_up_is_a_4xx(client, settings, tmp_path, name):
     """Issue 13, point 4: names over the file system's limits used to raise OSError (a 500)."""
     settings.SERVE_MEDIA = True

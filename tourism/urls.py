@@ -41,7 +41,8 @@ urlpatterns = [
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Like the media middleware: a name the file system cannot look up is a 404, not a 500.
+    urlpatterns += static(settings.MEDIA_URL, view=views.media_in_debug, document_root=settings.MEDIA_ROOT)
 
 handler400 = "tourism.views.bad_request"
 handler404 = "tourism.views.page_not_found"

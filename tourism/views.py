@@ -8,11 +8,12 @@ import re
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.static import serve
 
 from tourism.pagecache import public_page
 from tourism.seo import site_base_url
@@ -108,3 +109,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render({"site_name": "Medtour"}), status=500)
+
+
+def media_in_debug(request: HttpRequest, path: str, document_root=None, show_indexes=False) -> HttpResponse:
+    """Django's development file view, with a name too long (or not a path) answered as not found."""
+    try:
+        return serve(request, path, document_root=document_root, show_indexes=show_indexes)
+    except (OSError, ValueError) as exc:
+        raise Http404("No such file.") from exc
