@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -31,6 +30,7 @@ from quotes.selectors import (
 from quotes.services.cases import case_decline, case_message_post, case_open, case_quote_submit
 from quotes.services.errors import CaseError, InvalidTextError, QuoteSubmissionError
 from quotes.services.staff import attachment_open
+from quotes.staff_views import private_download
 
 C = FacilityCase.Status
 CASES_PER_PAGE = 25
@@ -183,15 +183,6 @@ def case_quote(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "partners/quote.html", {"case": case, "quote": quote, "form": form}, status=400)
 
 
-def _download(handle, filename: str) -> FileResponse:
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/octet-stream")
-    patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 @require_safe
 @partner_view
 def case_file(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
@@ -205,7 +196,7 @@ def case_file(request: HttpRequest, reference: str, attachment_id: int) -> FileR
     except FileNotFoundError as exc:
         raise Http404 from exc
     attachment_open(attachment=attachment, user=request.user, case=case)
-    return _download(handle, attachment.original_name)
+    return private_download(handle, attachment.original_name)
 
 
 @require_safe
@@ -220,4 +211,4 @@ def case_quote_pdf(request: HttpRequest, reference: str) -> FileResponse:
         handle = quote.pdf.storage.open(quote.pdf.name, "rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return _download(handle, quote.pdf_name or "quote.pdf")
+    return private_download(handle, quote.pdf_name or "quote.pdf")

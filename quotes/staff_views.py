@@ -43,12 +43,13 @@ def attachment_download(request: HttpRequest, quote_request_id: int, attachment_
     except FileNotFoundError as exc:
         raise Http404("The file is missing from storage.") from exc
     attachment_open(attachment=attachment, user=request.user)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type="application/octet-stream",
-    )
+    return private_download(handle, attachment.original_name)
+
+
+def private_download(handle, filename: str) -> FileResponse:
+    """A private file as an opaque, never-cached download that cannot run in the site's origin
+    (staff downloads here, facility downloads in ``quotes.partner_views``)."""
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/octet-stream")
     patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
