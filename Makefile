@@ -84,5 +84,5 @@ serve: $(VENV)/.installed
 	&& echo "Serving on http://$(HOST):$(PORT)/ with $$WEB_CONCURRENCY gunicorn workers and a mail worker (Ctrl-C stops)." \
 	&& { $(BIN)/python manage.py send_notifications --loop & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-		$(BIN)/gunicorn tourism.wsgi --bind $(HOST):$(PORT) --workers "$$WEB_CONCURRENCY" \
-		--access-logfile - --max-requests 2000 --max-requests-jitter 200 --no-control-socket; }
+		$(BIN)/gunicorn tourism.wsgi --config tourism/gunicorn.conf.py --bind $(HOST):$(PORT) \
+		--workers "$$WEB_CONCURRENCY"; }

@@ -7,13 +7,16 @@ app_name = "quotes"
 urlpatterns = [
     path("", views.request_quote, name="request"),
     path("thanks/", views.thanks, name="thanks"),
+    # The patient's private status page and their actions on it (POST only). Their addresses carry
+    # no token: it travels in a cookie, scoped to this prefix, set when the e-mail link is opened.
+    path("status/", views.status_page, name="status_page"),
+    path("status/reply/", views.reply, name="status_reply"),
+    path("status/accept/", views.accept, name="status_accept"),
+    path("status/decline/", views.decline, name="status_decline"),
+    path("status/withdraw/", views.withdraw, name="status_withdraw"),
+    path("status/sharing/", views.sharing_answer, name="status_sharing"),
+    path("status/message/", views.message, name="status_message"),
+    path("status/erasure/", views.erasure, name="status_erasure"),
+    # The link in our e-mails: exchanges its token for the cookie and sends the browser on.
     path("status/<str:token>/", views.status, name="status"),
-    # The patient's actions on their status page (POST only).
-    path("status/<str:token>/reply/", views.reply, name="status_reply"),
-    path("status/<str:token>/accept/", views.accept, name="status_accept"),
-    path("status/<str:token>/decline/", views.decline, name="status_decline"),
-    path("status/<str:token>/withdraw/", views.withdraw, name="status_withdraw"),
-    path("status/<str:token>/sharing/", views.sharing_answer, name="status_sharing"),
-    path("status/<str:token>/message/", views.message, name="status_message"),
-    path("status/<str:token>/erasure/", views.erasure, name="status_erasure"),
 ]

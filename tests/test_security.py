@@ -107,11 +107,15 @@ def test_error_pages_send_the_security_headers(client):
 
 
 @pytest.mark.django_db
-def test_the_status_page_keeps_its_own_stricter_referrer_policy(client):
+def test_the_status_link_sends_no_referrer_and_its_page_same_origin(client):
     quote_request = make_quote_request()
-    response = client.get(reverse("quotes:status", args=[quote_request.status_token]))
-    assert response.status_code == 200
-    assert_security_headers(response, referrer_policy="same-origin")
+    link = client.get(reverse("quotes:status", args=[quote_request.status_token]))
+    assert link.status_code == 303
+    assert_security_headers(link, referrer_policy="no-referrer")  # Its address holds the token.
+    page = client.get(link["Location"])
+    assert page.status_code == 200
+    # Same-origin, for the CSRF check of the page's own forms; the page's address holds no token.
+    assert_security_headers(page, referrer_policy="same-origin")
 
 
 @pytest.mark.django_db

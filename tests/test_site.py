@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, OperationalError, connection
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -35,6 +35,38 @@ def test_healthz_reports_a_broken_database(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable"
+
+
+def test_healthz_reports_a_database_that_cannot_write(client):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's query_only stands for a read-only database here")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA query_only = ON")
+    try:
+        response = client.get("/healthz")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA query_only = OFF")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "not_writable", "cache": "ok"}
+
+
+def test_healthz_write_probe_leaves_nothing_behind(client):
+    tables = set(connection.introspection.table_names())
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/healthz").status_code == 200  # The same probe again: its table never stayed.
+    assert set(connection.introspection.table_names()) == tables
+
+
+def test_healthz_reports_a_write_that_fails(client, monkeypatch):
+    def locked(*, wait_seconds):
+        assert wait_seconds <= 5  # Never the 20 seconds a request waits for the lock.
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(views, "_write_probe", locked)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "not_writable"
 
 
 def test_healthz_refuses_post(client):

@@ -252,6 +252,14 @@ if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
 
 # Uploads bigger than this go to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# ... in a folder of our own (mode 0700), not the shared /tmp: an upload cut off by a killed worker
+# stays there, and `manage.py purge_upload_spool` (hourly) deletes what is older than the age below.
+# On the same file system as the private files, a finished upload is moved there, not copied.
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "upload-spool")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
+if Path(FILE_UPLOAD_TEMP_DIR).stat().st_mode & 0o777 != 0o700:
+    Path(FILE_UPLOAD_TEMP_DIR).chmod(0o700)  # Made before, by hand or under another umask.
+UPLOAD_SPOOL_MAX_AGE_MINUTES = env_int("MEDTOUR_UPLOAD_SPOOL_MAX_AGE_MINUTES", 60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
@@ -275,6 +283,9 @@ QUOTE_RATE_PER_DAY = env_int("MEDTOUR_QUOTE_RATE_PER_DAY", 20)
 # One connection (a family, a hotel) has this many times the room of one person on it.
 QUOTE_RATE_ADDRESS_FACTOR = env_int("MEDTOUR_QUOTE_RATE_ADDRESS_FACTOR", 5)
 QUOTE_RETENTION_MONTHS = env_int("MEDTOUR_RETENTION_MONTHS", 24)
+# The e-mail link to a patient's status page is exchanged for a cookie this long-lived (renewed on
+# each visit), so that the token leaves the address after the first request (quotes.views).
+QUOTE_STATUS_COOKIE_SECONDS = env_int("MEDTOUR_STATUS_COOKIE_SECONDS", 2 * 60 * 60)
 
 # Cases shared with facilities: when an answer is due, when the office is reminded (working days,
 # Monday to Friday), and how long an invitation to join a facility's office stays usable.

@@ -7,7 +7,7 @@ import logging
 import re
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -78,11 +78,18 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
+# How long the health check waits for the database's write lock: a probe that waited as long as a
+# request does (SQLite's 20-second busy timeout) would itself time out in the load balancer.
+HEALTH_WRITE_WAIT_SECONDS = 2
+
+
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 "ok"; 200 "degraded" while the cache does not answer (the site works without it, slower,
-    and must stay in the load balancer); 503 only without the database."""
+    and must stay in the load balancer); 503 when the database does not answer, or answers but
+    cannot write (read-only, or its write lock held longer than ``HEALTH_WRITE_WAIT_SECONDS``): a
+    patient's request could not be saved."""
     from tourism.cache import cache_answers
 
     cache_state = "ok" if cache_answers() else "unavailable"
@@ -93,7 +100,43 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         logger.exception("Health check: the database did not answer")
         return JsonResponse({"status": "error", "database": "unavailable", "cache": cache_state}, status=503)
+    try:
+        _write_probe(wait_seconds=HEALTH_WRITE_WAIT_SECONDS)
+    except DatabaseError as exc:
+        logger.error("Health check: the database answers but cannot write (%s)", exc)
+        return JsonResponse({"status": "error", "database": "not_writable", "cache": cache_state}, status=503)
     return JsonResponse({"status": "ok" if cache_state == "ok" else "degraded", "database": "ok", "cache": cache_state})
+
+
+def _write_probe(*, wait_seconds: float) -> None:
+    """Write to the database in a transaction that is rolled back, so nothing is left behind.
+
+    Raises ``DatabaseError`` when it cannot write within ``wait_seconds``. On SQLite the transaction
+    begins IMMEDIATE (settings), which takes the file's write lock, and the busy timeout is lowered
+    for the probe; on PostgreSQL a temporary table (private to this connection) needs a writable
+    primary, and lock and statement timeouts bound the wait.
+    """
+    milliseconds = max(1, int(wait_seconds * 1000))
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            (usual_timeout,) = cursor.fetchone()
+            cursor.execute(f"PRAGMA busy_timeout = {milliseconds}")
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("CREATE TABLE medtour_write_probe (id INTEGER)")
+                transaction.set_rollback(True)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {int(usual_timeout)}")
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SET LOCAL lock_timeout = {milliseconds}")
+            cursor.execute(f"SET LOCAL statement_timeout = {milliseconds}")
+        cursor.execute("CREATE TEMPORARY TABLE medtour_write_probe (id INTEGER)")
+        transaction.set_rollback(True)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -73,6 +73,11 @@ def quote_request_submit(
     not made again. Either way the result says ``created=False``. The e-mails are queued, not sent
     (the outbox). ``pending_uploads``, the files kept from the form's earlier attempts, become the
     new request's attachments before ``files``; a request not created leaves them to the caller.
+
+    A ``DatabaseError`` (a locked or read-only database, a lost connection) is raised with nothing
+    saved: the transaction is rolled back, files written for it are deleted and kept files moved
+    back. Call it outside any transaction: it then commits here, and a commit that fails is cleaned
+    up too.
     """
     existing = QuoteRequest.objects.filter(submission_key=submission_key).first()
     if existing is not None:
@@ -135,9 +140,13 @@ def quote_request_submit(
         # Kept files moved for the request go back where their (still existing) rows expect them.
         for new_name, old_name in reversed(moved):
             _move_private_file(new_name, old_name)
-        existing = QuoteRequest.objects.filter(submission_key=submission_key).first()
-        if isinstance(exc, IntegrityError) and existing is not None:
-            return Submission(existing, created=False)
+        if isinstance(exc, IntegrityError):
+            # The same form sent twice at once: the other send saved it first.
+            existing = QuoteRequest.objects.filter(submission_key=submission_key).first()
+            if existing is not None:
+                return Submission(existing, created=False)
+        # Anything else (a locked or read-only database among them) goes to the caller, with
+        # nothing left behind: no rows (one transaction) and no files.
         raise
     return Submission(quote_request, created=True)
 

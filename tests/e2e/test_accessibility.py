@@ -89,6 +89,13 @@ def test_public_pages_have_no_wcag_21_aa_violations(page, expect, site, coordina
     visit("privacy", reverse("privacy"), re.compile("."))
     visit("contact", reverse("contact"), re.compile("."))
     visit("404", "/no-such-page/", "We could not find that page", status=404)
+    # The status page opened without (or after) the cookie its e-mail link gives.
+    visit(
+        "status page, link needed",
+        reverse("quotes:status_page"),
+        "Please open the link in our e-mail again",
+        status=403,
+    )
 
     # The quote form, pre-filled from a hospital and a procedure; then sent empty, showing its errors.
     quote_form = f"{reverse('quotes:request')}?procedure={procedure.slug}&facility={istanbul.slug}"

@@ -1,6 +1,7 @@
 """The conversation in a real browser, on a phone and a desktop: the patient writes, the coordinator
 answers from the admin, the patient answers again with a file; the whole thread stays in order, and
-axe finds nothing on the status page with its conversation."""
+axe finds nothing on the status page with its conversation. The patient arrives by the link in
+their e-mail, and after that first request the status token is in no address and no Referer."""
 
 import pytest
 from django.urls import reverse
@@ -17,16 +18,20 @@ S = QuoteRequest.Status
 
 
 def test_the_patient_and_the_coordinator_write_to_each_other(
-    page, new_page, expect, screenshot, site, coordinator, tmp_path, axe_violations, browser_problems
+    page, new_page, expect, screenshot, site, coordinator, tmp_path, axe_violations, browser_problems, live_server
 ):
     quote_request = make_quote_request(procedure=site.procedure, name="Ana Patient")
     quote_request = quote_request_transition(
         quote_request=quote_request, from_status=S.SUBMITTED, to_status=S.IN_REVIEW, actor=coordinator.user
     )
-    status_url = reverse("quotes:status", kwargs={"token": quote_request.status_token})
+    token = quote_request.status_token
+    link = reverse("quotes:status", kwargs={"token": token})
+    requests = []
+    page.on("request", lambda request: requests.append(request))
 
-    # The patient writes first, without being asked.
-    page.goto(status_url)
+    # The patient follows the link in our e-mail, and writes first, without being asked.
+    page.goto(link)
+    expect(page).to_have_url(live_server.url + reverse("quotes:status_page"))
     expect(page.locator("#conversation")).to_contain_text("No messages yet")
     page.get_by_label("Your message").fill("Can my husband stay in the room with me?")
     page.get_by_role("button", name="Send my message").click()
@@ -67,6 +72,13 @@ def test_the_patient_and_the_coordinator_write_to_each_other(
     assert not problems, "\n".join(problems)
 
     assert list(Message.objects.order_by("pk").values_list("author_kind", flat=True)) == ["patient", "staff", "patient"]
+    # The token was in one request line, the link's own, and in no Referer: the pages, their
+    # assets, their forms and the reloads all went to token-free addresses.
+    assert len(requests) > 10
+    assert [request.url for request in requests if token in request.url] == [live_server.url + link]
+    referers = [request.header_value("referer") or "" for request in requests]
+    assert any(reverse("quotes:status_page") in referer for referer in referers)  # They are sent...
+    assert not [referer for referer in referers if token in referer]  # ...without the token.
     quote_request.refresh_from_db()
     assert quote_request.first_replied_at is not None
     assert not browser_problems, "\n".join(browser_problems)

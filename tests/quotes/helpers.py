@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from tests.factories import PDF as PDF
 from tests.factories import image_bytes
@@ -115,6 +116,37 @@ def element_text(html: str, element_id: str) -> str:
     match = re.search(rf'<(\w+)[^>]*\bid="{re.escape(element_id)}"[^>]*>(.*?)</\1>', html, re.S)
     assert match, f"no element with id {element_id!r}"
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", match.group(2))).split())
+
+
+def status_link(quote_request_or_token) -> str:
+    """The link in our e-mails: the one address that carries the status token."""
+    token = getattr(quote_request_or_token, "status_token", quote_request_or_token)
+    return reverse("quotes:status", kwargs={"token": token})
+
+
+def patient_url(name: str = "status") -> str:
+    """The token-free address of the status page ("status") or of one of its actions."""
+    return reverse("quotes:status_page" if name == "status" else f"quotes:status_{name}")
+
+
+def open_status(client, quote_request_or_token):
+    """Follow the e-mail link in ``client``, which then holds the status cookie for that request."""
+    response = client.get(status_link(quote_request_or_token))
+    assert response.status_code == 303, response.status_code
+    assert response["Location"] == patient_url()
+    return response
+
+
+def status_url_for(client, quote_request_or_token, name: str = "status") -> str:
+    """The token-free address of the status page or of its action ``name``, for ``client`` once it
+    holds the request's status cookie: it follows the e-mail link first unless it already does."""
+    from quotes.views import STATUS_COOKIE
+
+    token = getattr(quote_request_or_token, "status_token", quote_request_or_token)
+    held = client.cookies.get(STATUS_COOKIE)
+    if held is None or not held.value.startswith(token + ":"):
+        open_status(client, token)
+    return patient_url(name)
 
 
 def status_token(html_or_text: str) -> str:

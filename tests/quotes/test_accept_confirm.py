@@ -21,7 +21,7 @@ def quoted(db):
 
 def test_the_first_press_asks_once_more_naming_the_hospital_and_the_total(client, quoted):
     chosen = sent_quotes(quoted)[0]
-    response = client.post(action_url("accept", quoted), {"quote": chosen.pk})
+    response = client.post(action_url(client, "accept", quoted), {"quote": chosen.pk})
     assert response.status_code == 200
     html = response.content.decode()
     assert "Accept this quote?" in html and chosen.facility.name in html
@@ -35,7 +35,7 @@ def test_the_first_press_asks_once_more_naming_the_hospital_and_the_total(client
 
 def test_yes_accepts_and_the_patient_gets_a_receipt(client, quoted):
     chosen = sent_quotes(quoted)[0]
-    response = client.post(action_url("accept", quoted), {"quote": chosen.pk, "confirm": "yes"})
+    response = client.post(action_url(client, "accept", quoted), {"quote": chosen.pk, "confirm": "yes"})
     assert response.status_code == 303
     quoted.refresh_from_db()
     assert quoted.status == S.ACCEPTED
@@ -50,13 +50,13 @@ def test_yes_accepts_and_the_patient_gets_a_receipt(client, quoted):
 def test_the_confirmation_refuses_what_cannot_be_accepted(client, quoted):
     expired = sent_quotes(quoted)[1]
     FacilityQuote.objects.filter(pk=expired.pk).update(valid_until=timezone.localdate() - datetime.timedelta(days=1))
-    response = client.post(action_url("accept", quoted), {"quote": expired.pk})
+    response = client.post(action_url(client, "accept", quoted), {"quote": expired.pk})
     assert response.status_code == 409
     assert "Accept this quote?" not in response.content.decode()
     other = request_in(S.QUOTED, make_staff(username="otto"))
-    response = client.post(action_url("accept", quoted), {"quote": sent_quotes(other)[0].pk})
+    response = client.post(action_url(client, "accept", quoted), {"quote": sent_quotes(other)[0].pk})
     assert response.status_code == 409
     for junk in ("", "abc", "-1"):
-        assert client.post(action_url("accept", quoted), {"quote": junk}).status_code == 400
+        assert client.post(action_url(client, "accept", quoted), {"quote": junk}).status_code == 400
     quoted.refresh_from_db()
     assert quoted.status == S.QUOTED

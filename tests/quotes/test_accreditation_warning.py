@@ -16,6 +16,7 @@ from quotes.models import QuoteRequest
 from quotes.roles import COORDINATORS
 from quotes.selectors import accreditation_warnings
 from tests.factories import form_data, make_accreditation, make_facility, make_quote_request, make_staff
+from tests.quotes.helpers import status_url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def covered_until(last_day: datetime.date, **overrides):
 
 
 def status_html(client, quote_request) -> str:
-    response = client.get(reverse("quotes:status", args=[quote_request.status_token]))
+    response = client.get(status_url_for(client, quote_request))
     assert response.status_code == 200
     return response.content.decode()
 

@@ -17,7 +17,7 @@ from quotes.services.outbox import render_notification
 from quotes.services.patient import patient_reply
 from quotes.services.workflow import quote_request_transition
 from tests.factories import make_case, make_quote_request, make_staff
-from tests.quotes.helpers import EXE, PDF, private_files, upload
+from tests.quotes.helpers import EXE, PDF, private_files, status_url_for, upload
 
 S = QuoteRequest.Status
 
@@ -27,9 +27,8 @@ def coordinator(db):
     return make_staff(username="cora", email="cora@medtour.localhost", group="Coordinators")
 
 
-def status_url(quote_request, name="status"):
-    view = "quotes:status" if name == "status" else f"quotes:status_{name}"
-    return reverse(view, kwargs={"token": quote_request.status_token})
+def status_url(client, quote_request, name="status"):
+    return status_url_for(client, quote_request, name)
 
 
 def in_review(coordinator, **overrides):
@@ -42,12 +41,12 @@ def post_message(client, quote_request, text, files=()):
     data = {"message-message": text}
     if files:
         data["message-files"] = list(files)
-    return client.post(status_url(quote_request, "message"), data)
+    return client.post(status_url(client, quote_request, "message"), data)
 
 
 def test_the_patient_writes_with_a_file_and_the_coordinators_are_told_without_the_content(client, coordinator):
     quote_request = in_review(coordinator, name="Ana Patient")
-    page = client.get(status_url(quote_request)).content.decode()
+    page = client.get(status_url(client, quote_request)).content.decode()
     assert 'id="message-form"' in page
     response = post_message(client, quote_request, "I forgot: I also had a fall in May.", [upload("x-ray.pdf", PDF)])
     assert response.status_code == 303
@@ -61,7 +60,7 @@ def test_the_patient_writes_with_a_file_and_the_coordinators_are_told_without_th
         mail = render_notification(row)
         assert "fall in May" not in mail.body and "Ana Patient" not in mail.body
         assert quote_request.reference in mail.subject and "#conversation" in mail.body
-    page = client.get(status_url(quote_request)).content.decode()
+    page = client.get(status_url(client, quote_request)).content.decode()
     assert "I forgot: I also had a fall in May." in page and "x-ray.pdf" in page
 
 
@@ -88,11 +87,11 @@ def test_a_closed_request_takes_no_more_messages(client, coordinator):
     quote_request = quote_request_transition(
         quote_request=quote_request, from_status=S.IN_REVIEW, to_status=S.CLOSED, actor=coordinator, reason="spam"
     )
-    assert 'id="message-form"' not in client.get(status_url(quote_request)).content.decode()
+    assert 'id="message-form"' not in client.get(status_url(client, quote_request)).content.decode()
     response = post_message(client, quote_request, "Hello?")
     assert response.status_code == 409
     assert not Message.objects.exists()
-    assert client.get(status_url(quote_request, "message")).status_code == 405
+    assert client.get(status_url(client, quote_request, "message")).status_code == 405
 
 
 def test_the_coordinator_answers_from_the_admin_and_the_patient_is_told_a_message_waits(client, coordinator):
@@ -115,7 +114,7 @@ def test_the_coordinator_answers_from_the_admin_and_the_patient_is_told_a_messag
     mail = render_notification(row)
     assert row.recipient == "ana@example.org"
     assert "US dollars" not in mail.body and "/quote/status/" in mail.body
-    page = client.get(status_url(quote_request)).content.decode()
+    page = client.get(status_url(client, quote_request)).content.decode()
     thread = page.split('id="thread"')[1].split("</ol>")[0]
     assert thread.index("Is the price in euros?") < thread.index("It is in US dollars")
     assert "cora" not in thread  # The patient sees "your coordinator", not a username.
@@ -158,7 +157,7 @@ def test_the_question_and_the_answer_stay_in_the_thread_once_answered(client, co
         note="Please send your MRI report.",
     )
     patient_reply(quote_request=quote_request, text="Here is what I have.", files=[])
-    page = client.get(status_url(quote_request)).content.decode()
+    page = client.get(status_url(client, quote_request)).content.decode()
     thread = page.split('id="thread"')[1].split("</ol>")[0]
     assert thread.index("Please send your MRI report.") < thread.index("Here is what I have.")
     assert 'id="message-form"' in page  # Back in review: the patient can write again.
@@ -189,7 +188,7 @@ def test_the_first_reply_clock_stops_at_the_first_thing_the_patient_sees(coordin
 
 def test_the_status_page_costs_the_same_queries_however_long_the_thread(client, coordinator):
     quote_request = in_review(coordinator)
-    url = status_url(quote_request)
+    url = status_url(client, quote_request)
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         client.get(url)

@@ -4,30 +4,31 @@ coordinators told, shown to staff as due in 30 days with the erasure action alre
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from quotes.models import Notification, QuoteRequest
 from quotes.services.outbox import render_notification
 from tests.factories import make_quote_request, make_staff
+from tests.quotes.helpers import patient_url, status_link, status_url_for
 
 S = QuoteRequest.Status
 
 
-def url(quote_request, name="status"):
-    view = "quotes:status" if name == "status" else f"quotes:status_{name}"
-    return reverse(view, kwargs={"token": quote_request.status_token})
+def url(client, quote_request, name="status"):
+    return status_url_for(client, quote_request, name)
 
 
 @pytest.mark.django_db
 def test_the_patient_asks_once_and_the_coordinators_are_told(client):
     quote_request = make_quote_request(name="Ana Patient")
-    page = client.get(url(quote_request)).content.decode()
+    page = client.get(url(client, quote_request)).content.decode()
     assert "Ask Medtour to erase my data" in page
-    response = client.post(url(quote_request, "erasure"), {})
+    response = client.post(url(client, quote_request, "erasure"), {})
     assert response.status_code == 400  # Not ticked: nothing recorded.
     quote_request.refresh_from_db()
     assert quote_request.erasure_requested_at is None
-    response = client.post(url(quote_request, "erasure"), {"erase-confirm": "on"})
+    response = client.post(url(client, quote_request, "erasure"), {"erase-confirm": "on"})
     assert response.status_code == 303
     quote_request.refresh_from_db()
     asked = quote_request.erasure_requested_at
@@ -39,16 +40,16 @@ def test_the_patient_asks_once_and_the_coordinators_are_told(client):
         assert quote_request.reference in mail.subject and "Ana Patient" not in mail.body
     # Asking again changes nothing and sends nothing more.
     count = mails.count()
-    client.post(url(quote_request, "erasure"), {"erase-confirm": "on"})
+    client.post(url(client, quote_request, "erasure"), {"erase-confirm": "on"})
     quote_request.refresh_from_db()
     assert quote_request.erasure_requested_at == asked and mails.count() == count
-    assert 'id="erasure-asked"' in client.get(url(quote_request)).content.decode()
+    assert 'id="erasure-asked"' in client.get(url(client, quote_request)).content.decode()
 
 
 @pytest.mark.django_db
 def test_staff_see_it_with_its_due_date_and_find_it_in_the_list(client):
     quote_request = make_quote_request()
-    client.post(url(quote_request, "erasure"), {"erase-confirm": "on"})
+    client.post(url(client, quote_request, "erasure"), {"erase-confirm": "on"})
     quote_request.refresh_from_db()
     make_quote_request()  # Not asked.
     client.force_login(make_staff(username="cora", group="Coordinators"))
@@ -62,6 +63,8 @@ def test_staff_see_it_with_its_due_date_and_find_it_in_the_list(client):
 @pytest.mark.django_db
 def test_get_is_not_allowed_and_an_unknown_link_is_not_found(client):
     quote_request = make_quote_request()
-    assert client.get(url(quote_request, "erasure")).status_code == 405
-    bad = reverse("quotes:status_erasure", kwargs={"token": "A" * 43})
-    assert client.post(bad, {"erase-confirm": "on"}).status_code == 404
+    assert client.get(url(client, quote_request, "erasure")).status_code == 405
+    assert client.get(status_link("A" * 43)).status_code == 404
+    assert Client().post(patient_url("erasure"), {"erase-confirm": "on"}).status_code == 403
+    quote_request.refresh_from_db()
+    assert quote_request.erasure_requested_at is None

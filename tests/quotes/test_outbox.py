@@ -87,7 +87,7 @@ def test_the_patient_gets_a_confirmation_with_the_reference_and_status_link(clie
     assert mimetype == "text/html"
     assert quote_request.reference in html
     assert f'href="{link}"' in html
-    assert client.get(link.removeprefix("http://127.0.0.1:8000")).status_code == 200
+    assert client.get(link.removeprefix("http://127.0.0.1:8000"), follow=True).status_code == 200
 
 
 def test_the_status_link_uses_the_configured_site_address(submit, settings, mailoutbox, catalogue):

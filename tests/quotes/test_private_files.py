@@ -9,7 +9,7 @@ from django.urls import reverse
 from quotes.models import QuoteAttachment, QuoteRequest
 from quotes.storage import private_storage
 from tests.factories import form_data
-from tests.quotes.helpers import PDF, jpeg, upload
+from tests.quotes.helpers import PDF, jpeg, status_url_for, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_medical_files_are_not_served_at_any_guessable_address(client, attachmen
 def test_pages_about_the_request_never_show_the_stored_file_name(client, attachment):
     stored = [Path(a.file.name).name for a in QuoteAttachment.objects.all()]
     thanks = client.get(reverse("quotes:thanks")).content.decode()
-    status = client.get(reverse("quotes:status", args=[QuoteRequest.objects.get().status_token])).content.decode()
+    status = client.get(status_url_for(client, QuoteRequest.objects.get())).content.decode()
     assert "knee-mri.pdf" in status  # The patient's own name for the file is shown...
     for page in (thanks, status):
         for name in stored:

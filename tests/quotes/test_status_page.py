@@ -9,13 +9,19 @@ from django.utils import timezone
 
 from quotes.models import QuoteAttachment, QuoteRequest, StatusChange
 from tests.factories import make_attachment, make_quote_request
-from tests.quotes.helpers import PDF
+from tests.quotes.helpers import PDF, status_url_for
 
 pytestmark = pytest.mark.django_db
 
 
 def status_url(token: str) -> str:
+    """The link in our e-mails."""
     return reverse("quotes:status", args=[token])
+
+
+def status_page(client, token: str):
+    """The page as the patient sees it, once their browser has followed the e-mail link."""
+    return client.get(status_url_for(client, token))
 
 
 @pytest.fixture
@@ -43,7 +49,7 @@ def quote_request(catalogue):
 
 
 def test_the_status_page_shows_the_reference_status_timeline_and_summary(client, quote_request):
-    response = client.get(status_url(quote_request.status_token))
+    response = status_page(client, quote_request.status_token)
     html = response.content.decode()
     assert response.status_code == 200
     assert response.templates[0].name == "quotes/status.html"
@@ -67,7 +73,7 @@ def test_the_status_page_shows_the_reference_status_timeline_and_summary(client,
 
 
 def test_the_status_page_never_shows_medical_or_contact_details(client, quote_request):
-    html = client.get(status_url(quote_request.status_token)).content.decode()
+    html = status_page(client, quote_request.status_token).content.decode()
     for private in (
         "Distinctive-condition-text",
         "Distinctive-diagnosis-text",
@@ -85,7 +91,7 @@ def test_the_status_page_never_shows_medical_or_contact_details(client, quote_re
 def test_the_timeline_follows_the_workflow(client, quote_request):
     QuoteRequest.objects.filter(pk=quote_request.pk).update(status=QuoteRequest.Status.IN_REVIEW)
     StatusChange.objects.create(quote_request=quote_request, from_status="submitted", to_status="in_review")
-    html = client.get(status_url(quote_request.status_token)).content.decode()
+    html = status_page(client, quote_request.status_token).content.decode()
     timeline = html.split('<ol class="timeline">')[1].split("</ol>")[0]
     assert timeline.index("Submitted") < timeline.index("In review")
     assert "status-in_review" in html
@@ -96,17 +102,17 @@ def test_a_late_first_reply_is_admitted(client, quote_request):
     QuoteRequest.objects.filter(pk=quote_request.pk).update(
         first_reply_due_at=timezone.now() - datetime.timedelta(hours=1)
     )
-    html = client.get(status_url(quote_request.status_token)).content.decode()
+    html = status_page(client, quote_request.status_token).content.decode()
     assert "We are late replying to you" in html
 
 
 def test_a_reply_on_time_is_not_called_late(client, quote_request):
-    html = client.get(status_url(quote_request.status_token)).content.decode()
+    html = status_page(client, quote_request.status_token).content.decode()
     assert "We are late replying to you" not in html
 
 
 def test_the_status_page_sends_no_cache_and_no_index_headers(client, quote_request):
-    response = client.get(status_url(quote_request.status_token))
+    response = status_page(client, quote_request.status_token)
     assert "no-store" in response["Cache-Control"]
     assert "noindex" in response["X-Robots-Tag"]
     assert response["Referrer-Policy"] == "same-origin"
@@ -114,7 +120,7 @@ def test_the_status_page_sends_no_cache_and_no_index_headers(client, quote_reque
 
 def test_a_file_name_with_html_is_shown_escaped(client, quote_request):
     QuoteAttachment.objects.filter(quote_request=quote_request).update(original_name="<img src=x onerror=alert(1)>.pdf")
-    html = client.get(status_url(quote_request.status_token)).content.decode()
+    html = status_page(client, quote_request.status_token).content.decode()
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;.pdf" in html
 
@@ -167,7 +173,9 @@ def test_each_request_has_its_own_token(catalogue):
     assert len(first.status_token) == 43
 
 
-@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
 def test_the_status_page_refuses_other_methods(client, quote_request, method):
     response = getattr(client, method)(status_url(quote_request.status_token))
     assert response.status_code == 405
+    page = getattr(client, method)(status_url_for(client, quote_request))
+    assert page.status_code == 405

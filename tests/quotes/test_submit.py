@@ -11,7 +11,7 @@ from django.utils import dateformat, timezone
 from quotes.models import Notification, QuoteAttachment, QuoteRequest, StatusChange, hash_token
 from quotes.services.submission import quote_request_submit
 from tests.factories import form_data
-from tests.quotes.helpers import PDF, STATUS_LINK_RE, cleaned_data, error_codes, upload
+from tests.quotes.helpers import PDF, STATUS_LINK_RE, cleaned_data, error_codes, status_url_for, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_the_confirmation_shows_the_reference_the_due_time_and_the_status_link(c
     assert f'datetime="{dateformat.format(due, "c")}"' in html
     token = STATUS_LINK_RE.search(html).group(1)
     assert hash_token(token) == quote_request.status_token_hash
-    assert client.get(reverse("quotes:status", args=[token])).status_code == 200
+    assert client.get(status_url_for(client, token)).status_code == 200
 
 
 def test_the_confirmation_does_not_repeat_what_the_patient_wrote(client, submit, catalogue):
@@ -147,7 +147,7 @@ def test_the_confirmation_only_answers_get(client, submit, catalogue, method):
 def test_private_pages_are_never_cached_or_indexed(client, submit, catalogue):
     submit(form_data())
     thanks = client.get(reverse("quotes:thanks"))
-    status = client.get(reverse("quotes:status", args=[QuoteRequest.objects.get().status_token]))
+    status = client.get(status_url_for(client, QuoteRequest.objects.get()))
     for response in (thanks, status):
         cache_control = response["Cache-Control"]
         assert "no-store" in cache_control

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.urls import reverse
 
 from quotes.models import QuoteRequest
 from quotes.services.outbox import notification_new, notifications_queue, notifications_send
 from quotes.time_zones import patient_time_zone, quote_request_record_time_zone, valid_time_zone
 from tests.factories import form_data, make_quote_request
+from tests.quotes.helpers import status_url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ DUE = datetime.datetime(2031, 12, 9, 13, 0, tzinfo=datetime.UTC)
 
 
 def status_html(client, quote_request) -> str:
-    response = client.get(reverse("quotes:status", args=[quote_request.status_token]))
+    response = client.get(status_url_for(client, quote_request))
     assert response.status_code == 200
     return " ".join(response.content.decode().split())
 

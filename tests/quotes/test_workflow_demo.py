@@ -228,7 +228,7 @@ def test_quoted_status_page_is_printed_and_opens(loaded, client):
     match = STATUS_URL_RE.search(loaded)
     assert match, loaded
     assert quote_request.status_token in match.group(2)
-    response = client.get(match.group(2))
+    response = client.get(match.group(2), follow=True)  # The link sets the status cookie, then the page opens.
     assert response.status_code == 200
     assert quote_request.reference in response.content.decode()
 
