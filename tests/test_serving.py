@@ -100,6 +100,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
             "MEDTOUR_SITE_URL": "https://medtour.example",
             "MEDTOUR_DATA_DIR": str(tmp_path / "data"),
             "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         }
     )
     env.update(extra)

@@ -174,8 +174,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rate limits, the sign-in throttle and the cached public pages (tourism.pagecache) live here, so
-# every worker process must see the same cache: Redis when given, else files in DATA_DIR/cache
+# The cached public pages and figures (tourism.pagecache) live here (the rate limits and the sign-in
+# throttle count in the database instead: tourism.throttle), and every worker process should see
+# the same cache: Redis when given, else files in DATA_DIR/cache
 # (made on first write) in production. Development and tests keep a per-process memory cache.
 # The site works without its cache, so a Redis that stops answering costs a request at most these
 # short timeouts, and is then skipped for a while (tourism.cache) rather than failing every page.
@@ -313,6 +314,9 @@ if SITE_URL and not re.fullmatch(r"https?://[^/?#\s]+", SITE_URL):
 if PRODUCTION and not SITE_URL:
     raise ImproperlyConfigured("MEDTOUR_SITE_URL must be set when DJANGO_ENV=production: e-mails link to it.")
 
+# Development prints e-mails to the console. Production must name its back end: left unset, the
+# checks refuse to go on (tourism.checks, medtour.E001) rather than print patients' mail to the log.
+EMAIL_BACKEND_CHOSEN = bool(env_str("DJANGO_EMAIL_BACKEND"))
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
