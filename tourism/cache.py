@@ -87,8 +87,7 @@ class Outage:
             down_for = now - self.down_since
         if first:
             logger.warning(
-                "Cache at %s is not answering (%s: %s): pages are served uncached. "
-                "Trying again after %g s.",
+                "Cache at %s is not answering (%s: %s): pages are served uncached. Trying again after %g s.",
                 self.location,
                 type(error).__name__,
                 error,

@@ -4,23 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Counter',
+            name="Counter",
             fields=[
-                ('key', models.CharField(max_length=160, primary_key=True, serialize=False, verbose_name='key')),
-                ('count', models.IntegerField(default=0, verbose_name='count')),
-                ('expires_at', models.FloatField(db_index=True, verbose_name='expires at (Unix time)')),
+                ("key", models.CharField(max_length=160, primary_key=True, serialize=False, verbose_name="key")),
+                ("count", models.IntegerField(default=0, verbose_name="count")),
+                ("expires_at", models.FloatField(db_index=True, verbose_name="expires at (Unix time)")),
             ],
             options={
-                'verbose_name': 'security counter',
-                'verbose_name_plural': 'security counters',
+                "verbose_name": "security counter",
+                "verbose_name_plural": "security counters",
             },
         ),
     ]
