@@ -9,7 +9,14 @@ class TourismConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
+        from django.http import multipartparser
+
         from tourism import checks  # noqa: F401 (registers the checks)
+        from tourism.multipart import HEADER_LIMIT
+
+        # Each part of a form's upload may have headers this long (Django's own limit, 1,024 bytes,
+        # is passed by a real file name, and then the whole form is lost): see tourism.multipart.
+        multipartparser.MAX_TOTAL_HEADER_SIZE = max(multipartparser.MAX_TOTAL_HEADER_SIZE, HEADER_LIMIT)
 
 
 class MedtourAdminConfig(admin_apps.AdminConfig):

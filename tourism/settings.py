@@ -117,12 +117,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that what the middleware below answers itself (static files, media, the NUL 400)
+    # carries it too, like every page.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tourism.middleware.ContentSecurityPolicyMiddleware",
     # Production serves the collected, hashed static files itself (see STORAGES below);
     # development and tests use runserver's and the test client's static handling.
     *(["whitenoise.middleware.WhiteNoiseMiddleware"] if PRODUCTION else []),
     "tourism.middleware.RejectNullBytesMiddleware",
     "tourism.middleware.PublicMediaMiddleware",
+    # Uploads parsed so that no file is dropped for its name (before CSRF reads the form).
+    "tourism.multipart.UploadParsingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -130,7 +135,6 @@ MIDDLEWARE = [
     # request.user.is_verified(): whether this session has passed the second factor.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "tourism.urls"
