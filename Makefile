@@ -77,6 +77,7 @@ serve: $(VENV)/.installed
 		DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
 		DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-false}" \
 		DJANGO_SECURE_COOKIES="$${DJANGO_SECURE_COOKIES:-false}" \
+		DJANGO_EMAIL_BACKEND="$${DJANGO_EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}" \
 		WEB_CONCURRENCY="$${WEB_CONCURRENCY:-$(SERVE_WORKERS)}" \
 	&& $(BIN)/python manage.py collectstatic --noinput -v0 \
 	&& $(BIN)/python manage.py migrate --noinput \

@@ -119,6 +119,8 @@ def server_env(dataset: Dataset, *, production: bool) -> dict[str, str]:
             DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
             DJANGO_SECURE_SSL_REDIRECT="false",
             MEDTOUR_SITE_URL="http://127.0.0.1",
+            # Nobody is mailed from a bench run; said by name, as production requires.
+            DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         )
     else:
         env["DJANGO_ENV"] = "development"

@@ -21,6 +21,7 @@ from facilities.proposals import (
     MAX_URL_LENGTH,
     current_services,
 )
+from tourism.text import VisibleCharField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -30,7 +31,7 @@ def _price_field(label) -> forms.IntegerField:
 
 
 def _includes_field() -> forms.CharField:
-    return forms.CharField(
+    return VisibleCharField(
         label=_("What the price includes"),
         required=False,
         max_length=MAX_INCLUDES_LENGTH,
@@ -41,7 +42,7 @@ def _includes_field() -> forms.CharField:
 class ProfileProposalForm(forms.Form):
     """The whole listing as the manager wants it, with one row per offer and one for a new offer."""
 
-    description = forms.CharField(
+    description = VisibleCharField(
         label=_("Description"),
         required=False,
         max_length=MAX_DESCRIPTION_LENGTH,
@@ -75,7 +76,7 @@ class ProfileProposalForm(forms.Form):
         help_text=_("JPEG, PNG or WebP. Camera details such as the location are removed before it is shown."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
-    photo_alt_text = forms.CharField(
+    photo_alt_text = VisibleCharField(
         label=_("What the photo shows"),
         required=False,
         max_length=MAX_ALT_TEXT_LENGTH,
@@ -93,7 +94,7 @@ class ProfileProposalForm(forms.Form):
         required=False,
         empty_label=_("Choose the body"),
     )
-    certificate_programme = forms.CharField(
+    certificate_programme = VisibleCharField(
         label=_("Programme"),
         required=False,
         max_length=MAX_PROGRAMME_LENGTH,
@@ -107,7 +108,7 @@ class ProfileProposalForm(forms.Form):
         max_length=MAX_URL_LENGTH,
         assume_scheme="https",
     )
-    message = forms.CharField(
+    message = VisibleCharField(
         label=_("Note for Medtour's editors (optional)"),
         required=False,
         max_length=MAX_MESSAGE_LENGTH,

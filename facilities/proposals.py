@@ -42,6 +42,7 @@ from facilities.models import (
     today,
 )
 from facilities.services import facility_photo_add
+from tourism.text import visible_text
 
 Status = ProfileChangeProposal.Status
 
@@ -100,7 +101,7 @@ def _clean_text(value, *, field: str, max_length: int, errors: dict, required: b
     if "\x00" in value:
         _add(errors, field, _("This text contains characters we cannot store."), "null_characters")
         return ""
-    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    value = visible_text(value.replace("\r\n", "\n").replace("\r", "\n"))
     if len(value) > max_length:
         _add(
             errors,
@@ -171,7 +172,7 @@ def _clean_prices(value, *, facility: Facility, errors: dict) -> list[dict] | No
 
 
 def _normalise(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return visible_text(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def current_services(facility: Facility) -> list[str]:

@@ -70,7 +70,7 @@ def accreditation(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(params=(*FacilityFilter.base_filters, "page"))
 def facility_list(request: HttpRequest) -> HttpResponse:
     filterset = FacilityFilter(request.GET, queryset=Facility.objects.listed(), public=True)
     notes = list(filterset.problems)
@@ -164,7 +164,7 @@ PROCEDURE_PAGE_FACILITIES = 12
 
 
 @require_safe
-@public_page
+@public_page(params=("q",))
 def procedure_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:MAX_SEARCH]
     procedures = Procedure.objects.published().order_by("category__position", "category__name", "name")

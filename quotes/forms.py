@@ -21,6 +21,7 @@ from facilities.models import Facility, Language, Procedure
 from quotes import consents
 from quotes.models import PendingUpload, QuoteRequest
 from quotes.uploads import ACCEPTED_DESCRIPTION, FILE_ACCEPT, check_uploads_separately
+from tourism.text import VisibleCharField
 from tourism.widgets import FastSelect, FastSelectMultiple
 
 # What a phone number may be typed with: digits, an optional leading +, and the usual separators.
@@ -149,7 +150,7 @@ SUMMARY_LABELS = {
 
 
 class QuoteRequestForm(forms.Form):
-    name = forms.CharField(label=_("Your full name"), max_length=200)
+    name = VisibleCharField(label=_("Your full name"), max_length=200)
     email = forms.EmailField(label=_("E-mail"), max_length=254, help_text=_("We send your reference and replies here."))
     phone = forms.CharField(
         label=_("Phone, with country code"),
@@ -206,28 +207,28 @@ class QuoteRequestForm(forms.Form):
     budget_currency = forms.ChoiceField(
         label=_("Currency"), choices=QuoteRequest.Currency.choices, initial=QuoteRequest.Currency.USD, required=False
     )
-    condition = forms.CharField(
+    condition = VisibleCharField(
         label=_("Your condition and symptoms"),
         max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What is wrong, since when, and how it affects you."),
     )
-    diagnosis = forms.CharField(
+    diagnosis = VisibleCharField(
         label=_("Diagnosis so far"), max_length=SHORT_TEXT, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    previous_treatment = forms.CharField(
+    previous_treatment = VisibleCharField(
         label=_("Treatment you have had"),
         max_length=SHORT_TEXT,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    medication = forms.CharField(
+    medication = VisibleCharField(
         label=_("Medicines you take now"),
         max_length=SHORT_TEXT,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    allergies = forms.CharField(
+    allergies = VisibleCharField(
         label=_("Allergies"), max_length=SHORT_TEXT, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     files = MultipleFileField(

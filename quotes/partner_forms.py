@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from quotes.models import FacilityQuote, FacilityQuoteItem, QuoteAttachment, QuoteRequest
 from quotes.services.cases import MAX_MESSAGE_LENGTH, MAX_SUMMARY_LENGTH, QuoteDraft, QuoteLine, parse_amount
 from quotes.uploads import CheckedFile, check_upload
+from tourism.text import VisibleCharField
 
 State = FacilityQuoteItem.State
 MAX_VALID_DAYS = 366
 
 
 class CaseMessageForm(forms.Form):
-    text = forms.CharField(
+    text = VisibleCharField(
         label=_("Your question or message to the Medtour coordinator"),
         max_length=MAX_MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -40,7 +41,7 @@ class CaseMessageForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(
+    reason = VisibleCharField(
         label=_("Why can you not take this case?"),
         max_length=MAX_SUMMARY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -63,13 +64,13 @@ class PartnerQuoteForm(forms.Form):
     valid_until = forms.DateField(
         label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    exclusions = forms.CharField(
+    exclusions = VisibleCharField(
         label=_("What the price does not include"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    notes = forms.CharField(
+    notes = VisibleCharField(
         label=_("Notes for the patient"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
     pdf = forms.FileField(
@@ -112,7 +113,7 @@ class PartnerQuoteForm(forms.Form):
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
                 initial=item.amount if item and item.amount is not None else "",
             )
-            self.fields[details_name] = forms.CharField(
+            self.fields[details_name] = VisibleCharField(
                 label=_("Details for “%(item)s”") % {"item": label},
                 required=False,
                 max_length=300,

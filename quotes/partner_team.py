@@ -28,13 +28,14 @@ from quotes.services.invitations import (
     invitation_send,
     invitation_usable,
 )
+from tourism.text import VisibleCharField
 
 SESSION_KEY = "partner_invitation"
 
 
 class JoinForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    first_name = VisibleCharField(label=_("First name"), max_length=150)
+    last_name = VisibleCharField(label=_("Last name"), max_length=150, required=False)
     username = forms.CharField(
         label=_("Username"),
         max_length=150,

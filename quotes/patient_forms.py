@@ -6,12 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from quotes.forms import LONG_TEXT, MultipleFileField, MultipleFileInput
 from quotes.uploads import ACCEPTED_DESCRIPTION, FILE_ACCEPT, check_uploads
+from tourism.text import VisibleCharField
 
 
 class PatientReplyForm(forms.Form):
     """The patient's answer to a coordinator's question: a message, and files if they have them."""
 
-    message = forms.CharField(
+    message = VisibleCharField(
         label=_("Your answer"),
         max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 6}),

@@ -4,7 +4,8 @@ A person is counted by their address *and* the e-mail they give, at ``QUOTE_RATE
 ``QUOTE_RATE_PER_DAY``; the address alone has ``QUOTE_RATE_ADDRESS_FACTOR`` times as much room,
 so a family (or a hotel, or an office) sharing one connection is not stopped by one of them, and
 a script changing the e-mail each time still is. The counting itself (hashed keys, fixed windows,
-the shared cache) is ``tourism.throttle``'s; ``client_address`` is re-exported for the views.
+counts in the database that page traffic cannot evict) is ``tourism.throttle``'s;
+``client_address`` is re-exported for the views.
 """
 
 import time
@@ -35,8 +36,9 @@ def _keys(address: str, email: str, now: float) -> list[tuple[str, int, int]]:
 
 def check(address: str, email: str = "") -> Limit:
     """Whether another submission is allowed now (counts nothing)."""
-    for key, limit, remaining in _keys(address, email, time.time()):
-        if throttle.current_count(key) >= limit:
+    now = time.time()
+    for key, limit, remaining in _keys(address, email, now):
+        if throttle.current_count(key, now=now) >= limit:
             return Limit(allowed=False, retry_after=remaining)
     return Limit(allowed=True)
 
@@ -47,7 +49,8 @@ def consume(address: str, email: str = "") -> Limit:
     The count comes first, so two processes racing for the last slot cannot both get it.
     """
     allowed, retry_after = True, 0
-    for key, limit, remaining in _keys(address, email, time.time()):
-        if throttle.count(key, timeout=remaining) > limit:
+    now = time.time()
+    for key, limit, remaining in _keys(address, email, now):
+        if throttle.count(key, timeout=remaining, now=now) > limit:
             allowed, retry_after = False, max(retry_after, remaining)
     return Limit(allowed=allowed, retry_after=retry_after)

@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 from django.conf import settings as django_settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpResponse, HttpResponseNotFound, StreamingHttpResponse
 from django.middleware.csrf import get_token
@@ -44,13 +45,21 @@ PUBLIC_PAGES = ["home", "accreditation", "privacy"]
 calls: Counter = Counter()
 
 
-def counted(view):
+def counted(view, params=()):
     def counting(request):
         calls[view.__name__] += 1
         return view(request)
 
     counting.__name__ = view.__name__
-    return public_page(counting)
+    return public_page(params=params)(counting)
+
+
+def searchable(request):
+    # Shows what it was asked for, so that a copy served for other parameters would show.
+    return HttpResponse(f"<p>{request.GET.urlencode()} | {request.get_full_path()}</p>")
+
+
+searchable = counted(searchable, params=("a", "b", "q"))
 
 
 @counted
@@ -125,6 +134,7 @@ urlpatterns = [
     path(f"{view.__name__}/", view)
     for view in [
         plain,
+        searchable,
         uses_csrf_token,
         template_with_csrf_token,
         template_plain,
@@ -191,15 +201,64 @@ def test_each_host_has_its_own_copy(client, directory):
 
 @small_views
 def test_query_parameters_in_another_order_share_a_copy_and_long_query_strings_are_not_cached(client):
-    client.get("/plain/?a=1&b=2")
-    client.get("/plain/?b=2&a=1")
+    client.get("/searchable/?a=1&b=2")
+    client.get("/searchable/?b=2&a=1")
+    assert calls["searchable"] == 1
+    client.get("/searchable/?a=2&b=2")
+    assert calls["searchable"] == 2
+    long_query = "/searchable/?q=" + "x" * 600
+    client.get(long_query)
+    client.get(long_query)
+    assert calls["searchable"] == 4
+
+
+@small_views
+def test_parameters_a_page_does_not_read_make_no_copy_of_their_own(client):
+    first = client.get("/searchable/?a=1")
+    for n in range(50):
+        response = client.get(f"/searchable/?a=1&n={n}&utm_source=mail{n}")
+        assert response.content == first.content
+    assert calls["searchable"] == 1
+    # The view saw the request without them, in its parameters and in its address.
+    assert first.content == b"<p>a=1 | /searchable/?a=1</p>"
+    for n in range(50):
+        client.get(f"/plain/?n={n}")
     assert calls["plain"] == 1
-    client.get("/plain/?a=2&b=2")
+    assert len(cache._cache) == 3  # the directory generation and the two pages
+
+
+@small_views
+def test_a_page_reading_no_parameter_is_one_copy_however_long_the_made_up_query(client):
+    client.get("/plain/")
+    client.get("/plain/?" + "&".join(f"x{n}=y" for n in range(200)))
+    assert calls["plain"] == 1
+
+
+@small_views
+def test_a_made_up_session_cookie_is_served_the_cached_page(client, django_assert_max_num_queries):
+    client.get("/plain/")
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = "made-up-session-key-0123456789abcdef"
+    with django_assert_max_num_queries(1):  # the look-up that finds no such session
+        response = client.get("/plain/")
+    assert response.status_code == 200 and calls["plain"] == 1
+    # And the cookie is deleted, so the next request costs nothing at all.
+    assert response.cookies[django_settings.SESSION_COOKIE_NAME].value == ""
+
+
+@small_views
+def test_a_real_session_is_still_never_served_a_copy(client):
+    client.get("/plain/")
+    client.get("/writes_session/")
+    client.get("/plain/")
     assert calls["plain"] == 2
-    long_query = "/plain/?q=" + "x" * 600
-    client.get(long_query)
-    client.get(long_query)
-    assert calls["plain"] == 4
+
+
+@small_views
+def test_an_unreadable_messages_cookie_neither_bypasses_nor_blocks_the_cache(client):
+    client.cookies["messages"] = "not-a-signed-value"
+    client.get("/plain/")
+    client.get("/plain/")
+    assert calls["plain"] == 1
 
 
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
@@ -238,18 +297,17 @@ def test_directory_cache_off_neither_serves_nor_stores(client, directory, settin
 
 
 @small_views
-@pytest.mark.parametrize("cookie", [django_settings.SESSION_COOKIE_NAME, "messages"])
-def test_visitors_with_a_session_or_messages_cookie_are_never_served_from_nor_stored_in_the_cache(client, cookie):
-    client.cookies[cookie] = "something"
+@pytest.mark.parametrize("start", ["writes_session", "adds_message"])
+def test_visitors_with_a_session_or_waiting_messages_are_never_served_from_nor_stored_in_the_cache(client, start):
+    client.get(f"/{start}/")  # Now this visitor has a session, or a message waiting.
     client.get("/plain/")
-    client.get("/plain/")
+    assert calls["plain"] == 1
+    client.cookies.clear()
+    client.get("/plain/")  # Nothing was stored for the visitor with a session or a message...
     assert calls["plain"] == 2
-    del client.cookies[cookie]
-    client.get("/plain/")  # Nothing was stored for the visitor with a cookie...
-    client.get("/plain/")  # ... and the anonymous copy is not given to the next one with a cookie.
-    client.cookies[cookie] = "something"
-    client.get("/plain/")
-    assert calls["plain"] == 4
+    client.get(f"/{start}/")
+    client.get("/plain/")  # ... and the anonymous copy is not given to the next one with either.
+    assert calls["plain"] == 3
 
 
 def test_signed_in_staff_get_the_live_page_and_store_nothing(client, admin_client, directory):
@@ -489,3 +547,19 @@ def test_quote_activity_does_not_invalidate(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         make_quote_request(facilities=[facility], preferred_language=english)
     assert directory_generation() == generation
+
+
+def test_a_flood_of_made_up_parameters_adds_no_entry_to_the_cache(client, directory, django_assert_num_queries):
+    """Issue 13: ~5,000 GETs of ``/privacy/?n=$i`` filled the cache and pushed other entries out."""
+    for n in range(200):
+        assert client.get(f"{reverse('privacy')}?n={n}").status_code == 200
+    client.get(reverse("facilities:list"))
+    before = len(cache._cache)
+    with django_assert_num_queries(0):
+        for n in range(200):
+            response = client.get(reverse("facilities:list"), {"utm_source": f"mail{n}", "fbclid": n})
+            assert response.status_code == 200
+    assert len(cache._cache) == before
+    # A parameter the directory does read is still a page of its own.
+    client.get(reverse("facilities:list"), {"q": "spine"})
+    assert len(cache._cache) > before

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from tests.factories import make_facility, make_quote_request, make_staff
 from tourism import login_guard
+from tourism.models import Counter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,11 +41,38 @@ def production(tmp_path: Path, **extra: str) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "medtour.example",
         "MEDTOUR_SITE_URL": "https://medtour.example",
         "MEDTOUR_DATA_DIR": str(tmp_path),
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         **extra,
     }
 
 
 # The deploy check -----------------------------------------------------------------------------------
+
+
+@pytest.mark.subprocess
+def test_production_refuses_to_go_on_without_a_mail_backend(tmp_path):
+    env = production(tmp_path)
+    del env["DJANGO_EMAIL_BACKEND"]
+    for command in (["check"], ["check", "--deploy"], ["migrate", "--noinput"]):
+        result = run_django(env, "manage.py", *command)
+        assert result.returncode != 0, command
+        assert "medtour.E001" in result.stderr and "DJANGO_EMAIL_BACKEND is not set" in result.stderr
+    assert not (tmp_path / "db.sqlite3").exists() or "Applying" not in result.stdout
+
+
+@pytest.mark.subprocess
+def test_production_may_print_mail_when_asked_to_by_name_with_a_deploy_warning(tmp_path):
+    env = production(tmp_path, DJANGO_EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
+    assert run_django(env, "manage.py", "check").returncode == 0
+    deploy = run_django(env, "manage.py", "check", "--deploy", "--fail-level", "ERROR")
+    assert deploy.returncode == 0, deploy.stderr
+    assert "medtour.W001" in deploy.stdout + deploy.stderr
+
+
+@pytest.mark.subprocess
+def test_development_prints_mail_to_the_console_without_being_told(tmp_path):
+    result = run_django({"MEDTOUR_DATA_DIR": str(tmp_path)}, "manage.py", "check")
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.subprocess
@@ -307,9 +335,9 @@ def test_one_address_is_paused_after_twenty_failures(client, staff):
 
 
 @pytest.mark.django_db
-def test_the_cache_holds_neither_usernames_nor_addresses(client, staff):
+def test_the_counters_hold_neither_usernames_nor_addresses(client, staff):
     sign_in(client, "cora", "wrong", address="203.0.113.9")
-    keys = " ".join(str(key) for key in cache._cache)  # the local-memory cache of the tests
+    keys = " ".join(Counter.objects.values_list("key", flat=True))
     assert "login-guard" in keys
     assert "cora" not in keys and "203.0.113.9" not in keys
 

@@ -100,6 +100,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
             "MEDTOUR_SITE_URL": "https://medtour.example",
             "MEDTOUR_DATA_DIR": str(tmp_path / "data"),
             "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         }
     )
     env.update(extra)
@@ -224,11 +225,15 @@ def test_gunicorn_serves_the_production_stack(gunicorn_site):
     assert status == 200
     assert headers["Content-Encoding"] == "gzip"
     assert "immutable" in headers["Cache-Control"]
+    # Answered by WhiteNoise, before the views: still with the headers every page has.
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert _get(f"{base}/static/{manifest['admin/css/base.css']}")[0] == 200
 
     # Public photo renditions are served; private files never are.
-    status, _headers, body = _get(f"{base}/media/facility-photos/abc-thumb.jpg")
+    status, headers, body = _get(f"{base}/media/facility-photos/abc-thumb.jpg")
     assert (status, body) == (200, b"\xff\xd8\xff thumbnail")
+    assert headers["X-Frame-Options"] == "DENY"
     for path in ("/media/../private/scan.pdf", "/private/scan.pdf", "/media/%2e%2e/private/scan.pdf"):
         status, _headers, body = _get(base + path)
         assert status in (400, 404), path

@@ -65,16 +65,17 @@ class _CodeForm(forms.Form):
         if not code:
             return cleaned_data  # The field's own error says what is wrong; nothing is counted.
         address = client_address(self.request)
-        limit = login_guard.code_check(user_id=self.user.pk, address=address)
+        attempt = login_guard.code_attempt(user_id=self.user.pk, address=address)
+        limit = attempt.begin()
         if not limit.allowed:
             raise login_guard.throttled_error(limit, self.error_messages["throttled"])
         device = self.verify(code)
         if device is None:
-            limit = login_guard.code_record_failure(user_id=self.user.pk, address=address)
+            limit = attempt.failed()
             if not limit.allowed:
                 raise login_guard.throttled_error(limit, self.error_messages["throttled"])
             raise ValidationError(self.error_messages["wrong"], code="wrong_code")
-        login_guard.code_record_success(user_id=self.user.pk)
+        attempt.succeeded()
         self.device = device
         return cleaned_data
 

@@ -1,7 +1,7 @@
 """A Redis cache backend that degrades instead of failing when Redis stops answering.
 
-Everything Medtour keeps in the cache can be done without: pages and figures are computed afresh,
-and counters (the quote rate limit, the staff sign-in lock) let requests through. So when Redis
+Everything Medtour keeps in the cache can be done without: pages and figures are computed afresh
+(the security counters are not in the cache, but in the database: ``tourism.throttle``). So when Redis
 refuses connections, times out or answers with an error, every operation gives the answer of an
 empty cache (``get`` a miss, ``add`` False, ``incr`` ValueError as for a missing key, writes
 nothing) instead of raising into the page.
@@ -87,8 +87,7 @@ class Outage:
             down_for = now - self.down_since
         if first:
             logger.warning(
-                "Cache at %s is not answering (%s: %s): pages are served uncached and counters do not count. "
-                "Trying again after %g s.",
+                "Cache at %s is not answering (%s: %s): pages are served uncached. Trying again after %g s.",
                 self.location,
                 type(error).__name__,
                 error,

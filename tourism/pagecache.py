@@ -18,12 +18,12 @@ holds a CSRF token or any patient data: only directory data that every visitor s
 import functools
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.utils.cache import patch_vary_headers
 
 from tourism import dates
@@ -78,16 +78,56 @@ MAX_CACHED_QUERY_STRING = 512
 REBUILT_HEADERS = {"content-type", "content-length"}
 
 
+def _no_session(request: HttpRequest) -> bool:
+    """Whether the visitor has no session: no cookie, or one that names no live session.
+
+    A made-up, expired or deleted ``sessionid`` must not make a visitor dearer than one without:
+    the session is looked up (one query by primary key; SessionMiddleware then deletes the cookie
+    on the way out), and a session holding nothing counts as none.
+    """
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return True
+    session = getattr(request, "session", None)
+    return session is not None and not session.keys()
+
+
+def _no_messages(request: HttpRequest) -> bool:
+    """Whether no message is waiting to be shown (a messages cookie that holds none counts as none)."""
+    if getattr(settings, "MESSAGE_COOKIE_NAME", "messages") not in request.COOKIES:
+        return True
+    storage = getattr(request, "_messages", None)
+    return storage is not None and not len(storage)
+
+
 def anonymous_get(request: HttpRequest) -> bool:
     """A GET from someone with neither a session nor pending messages: they see what everyone sees."""
-    cookies = request.COOKIES
     return (
         request.method == "GET"
-        and settings.SESSION_COOKIE_NAME not in cookies
-        and getattr(settings, "MESSAGE_COOKIE_NAME", "messages") not in cookies
-        and len(request.META.get("QUERY_STRING", "")) <= MAX_CACHED_QUERY_STRING
         and cache_enabled()
+        and len(request.META.get("QUERY_STRING", "")) <= MAX_CACHED_QUERY_STRING
+        and _no_session(request)
+        and _no_messages(request)
     )
+
+
+def only_known_parameters(request: HttpRequest, params: Iterable[str]) -> None:
+    """Leave in ``request`` only the query parameters its page reads (``params``), in the order given.
+
+    Everything else (``?utm_source=``, ``?n=123``, a robot's guesses) changes nothing on the page,
+    so it must not make a cache entry of its own: the view sees, and the key holds, the request as
+    if it had not been there. ``request.GET`` and the query string are replaced together, so a
+    link made from either (``get_full_path``) agrees with the key.
+    """
+    known = QueryDict(mutable=True)
+    wanted = set(params)
+    for name, values in request.GET.lists():
+        if name in wanted:
+            known.setlist(name, values)
+    if list(known.lists()) == list(request.GET.lists()):
+        return
+    known._mutable = False
+    request.GET = known
+    request.META["QUERY_STRING"] = known.urlencode()
 
 
 def page_key(request: HttpRequest, name: str = "page") -> str:
@@ -112,13 +152,21 @@ def _storable(request: HttpRequest, response: HttpResponseBase) -> bool:
     if session is not None and session.modified:
         return False
     storage = getattr(request, "_messages", None)
-    return storage is None or not (storage.used or storage.added_new)
+    # Shown messages (iterating marks them used) or new ones; a messages cookie that was unreadable
+    # is marked used too, but then there is nothing in it to show.
+    return storage is None or not (storage.added_new or (storage.used and len(storage)))
 
 
-def public_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+def public_page(
+    view: Callable[..., HttpResponseBase] | None = None, *, params: Iterable[str] = ()
+) -> Callable[..., HttpResponseBase]:
     """Serve a public page's HTML from the cache to anonymous visitors (the view must be GET-safe).
 
-    Only a GET without a session or messages cookie is served from the cache or stored, and only
+    ``params`` names the query parameters the page reads (``@public_page(params=("q", "page"))``);
+    for anonymous visitors every other parameter is dropped before the view runs and before the key
+    is made (``only_known_parameters``), so no made-up parameter can add an entry.
+
+    Only a GET without a session or messages (``anonymous_get``) is served from the cache or stored, and only
     a 200 response, not streamed, setting no cookie and no header but its Content-Type (so no
     Cache-Control: put ``cache_control`` outside this decorator), that used neither the CSRF token,
     the session nor the messages. The body and Content-Type are stored; a hit rebuilds the response
@@ -127,9 +175,14 @@ def public_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
     staff or midnight turns every page over. It is taken before the view runs: a page rendered from
     data that changed meanwhile lands under a key nobody asks for any more.
     """
+    params = tuple(params)
+    if view is None:
+        return functools.partial(public_page, params=params)
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+        if request.method == "GET" and cache_enabled() and _no_session(request):
+            only_known_parameters(request, params)
         if not anonymous_get(request):
             return view(request, *args, **kwargs)
         key = page_key(request)

@@ -117,12 +117,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that what the middleware below answers itself (static files, media, the NUL 400)
+    # carries it too, like every page.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tourism.middleware.ContentSecurityPolicyMiddleware",
     # Production serves the collected, hashed static files itself (see STORAGES below);
     # development and tests use runserver's and the test client's static handling.
     *(["whitenoise.middleware.WhiteNoiseMiddleware"] if PRODUCTION else []),
     "tourism.middleware.RejectNullBytesMiddleware",
     "tourism.middleware.PublicMediaMiddleware",
+    # Uploads parsed so that no file is dropped for its name (before CSRF reads the form).
+    "tourism.multipart.UploadParsingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -130,7 +135,6 @@ MIDDLEWARE = [
     # request.user.is_verified(): whether this session has passed the second factor.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "tourism.urls"
@@ -174,8 +178,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rate limits, the sign-in throttle and the cached public pages (tourism.pagecache) live here, so
-# every worker process must see the same cache: Redis when given, else files in DATA_DIR/cache
+# The cached public pages and figures (tourism.pagecache) live here (the rate limits and the sign-in
+# throttle count in the database instead: tourism.throttle), and every worker process should see
+# the same cache: Redis when given, else files in DATA_DIR/cache
 # (made on first write) in production. Development and tests keep a per-process memory cache.
 # The site works without its cache, so a Redis that stops answering costs a request at most these
 # short timeouts, and is then skipped for a while (tourism.cache) rather than failing every page.
@@ -324,6 +329,9 @@ if SITE_URL and not re.fullmatch(r"https?://[^/?#\s]+", SITE_URL):
 if PRODUCTION and not SITE_URL:
     raise ImproperlyConfigured("MEDTOUR_SITE_URL must be set when DJANGO_ENV=production: e-mails link to it.")
 
+# Development prints e-mails to the console. Production must name its back end: left unset, the
+# checks refuse to go on (tourism.checks, medtour.E001) rather than print patients' mail to the log.
+EMAIL_BACKEND_CHOSEN = bool(env_str("DJANGO_EMAIL_BACKEND"))
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)

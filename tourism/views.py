@@ -9,6 +9,7 @@ import re
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -140,7 +141,8 @@ def _write_probe(*, wait_seconds: float) -> None:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "400.html", status=400)
+    # A form whose body could not be parsed (tourism.multipart) says so, rather than blame the address.
+    return render(request, "400.html", {"unreadable_form": isinstance(exception, MultiPartParserError)}, status=400)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

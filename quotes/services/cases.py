@@ -45,6 +45,7 @@ from quotes.services.responsiveness import facility_responsiveness_refresh_later
 from quotes.services.workflow import quote_request_transition
 from quotes.uploads import CheckedFile
 from tourism.dates import add_working_days
+from tourism.text import visible_text
 
 S = QuoteRequest.Status
 C = FacilityCase.Status
@@ -90,7 +91,7 @@ def _coordinator_mail(case: FacilityCase, what: str) -> list:
 
 
 def _clean_text(text: str, *, required: bool, limit: int, what: str) -> str:
-    text = (text or "").strip()
+    text = visible_text(text)
     if required and not text:
         raise InvalidTextError(_("Write the %(what)s.") % {"what": what})
     if len(text) > limit or "\x00" in text:

@@ -23,13 +23,14 @@ from quotes.services.errors import InvalidTextError, PatientActionRefused, Refus
 from quotes.services.outbox import notification_new, notifications_queue
 from quotes.services.submission import attachments_store
 from quotes.uploads import CheckedFile
+from tourism.text import visible_text
 
 S = QuoteRequest.Status
 MAX_MESSAGE_LENGTH = 5000
 
 
 def _clean(text: str) -> str:
-    text = (text or "").strip()
+    text = visible_text(text)
     if not text or len(text) > MAX_MESSAGE_LENGTH or "\x00" in text:
         raise InvalidTextError(_("Write your message (at most 5,000 characters)."))
     return text

@@ -21,6 +21,7 @@ from quotes.services.outbox import notification_new, notifications_queue
 from quotes.services.submission import attachments_store
 from quotes.services.workflow import quote_request_transition
 from quotes.uploads import CheckedFile
+from tourism.text import visible_text
 
 S = QuoteRequest.Status
 MAX_REPLY_LENGTH = 5000
@@ -108,7 +109,7 @@ def _explain_lost_race(quote_request: QuoteRequest, action: str, error: Transiti
 
 def patient_reply(*, quote_request: QuoteRequest, text: str, files: Iterable[CheckedFile] = ()) -> QuoteRequest:
     """The patient answers a request for information: their message and files, then back to review."""
-    text = (text or "").strip()
+    text = visible_text(text)
     if not text or len(text) > MAX_REPLY_LENGTH:
         raise InvalidTextError(_("Write your reply (at most 5,000 characters)."))
     _refuse_unless_allowed(quote_request, REPLY)

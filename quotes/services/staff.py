@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from quotes.models import AssignmentChange, AttachmentAccess, QuoteAttachment, QuoteRequest, StaffNote
 from quotes.selectors import assignable_users
 from quotes.services.errors import InvalidTextError, NotAssignableError
+from tourism.text import visible_text
 
 MAX_NOTE_LENGTH = 5000
 
@@ -33,7 +34,7 @@ def quote_request_assign(*, quote_request: QuoteRequest, assignee, actor) -> Ass
 
 
 def staff_note_add(*, quote_request: QuoteRequest, author, text: str) -> StaffNote:
-    text = (text or "").strip()
+    text = visible_text(text)
     if not text:
         raise InvalidTextError(_("Write something in the note."))
     if len(text) > MAX_NOTE_LENGTH:

@@ -17,6 +17,7 @@ from quotes.selectors import coordinator_addresses, quotes_ready_for_patient, se
 from quotes.services.case_moves import cases_end
 from quotes.services.errors import MoveIncompleteError, TransitionError
 from quotes.services.outbox import notification_new, notifications_queue
+from tourism.text import visible_text
 
 S = QuoteRequest.Status
 # Moves the patient is told about: each is a reply to them.
@@ -62,7 +63,7 @@ def quote_request_transition(
             _("A request that is %(from)s cannot be moved to %(to)s.")
             % {"from": status_label(from_status), "to": status_label(to_status)}
         )
-    note = (note or "").strip()
+    note = visible_text(note)
     if to_status == S.CLOSED and reason not in QuoteRequest.CloseReason.values:
         raise MoveIncompleteError(_("Choose why the request is being closed."))
     if to_status == S.AWAITING_PATIENT and not note:

@@ -13,7 +13,6 @@ from unittest import mock
 import pytest
 from django.conf import settings as django_settings
 from django.core import signing
-from django.core.cache import cache
 from django.test import Client, RequestFactory
 
 from quotes import ratelimit
@@ -21,6 +20,7 @@ from quotes.forms import FORM_SALT, new_form_stamp
 from quotes.models import Notification, QuoteRequest
 from tests.factories import form_data
 from tests.quotes.helpers import PDF, bound_form, error_codes, private_files, upload
+from tourism.models import Counter
 
 pytestmark = pytest.mark.django_db
 
@@ -276,14 +276,12 @@ def test_consume_counts_and_refuses_over_the_limit(settings):
     assert ratelimit.check("192.0.2.45").allowed is True
 
 
-def test_the_cache_never_holds_the_address(settings):
-    if not hasattr(cache, "_cache"):
-        pytest.skip("Looks inside the local-memory cache only.")
-    ratelimit.consume("192.0.2.44")
-    keys = list(cache._cache)
+def test_the_counters_never_hold_the_address(settings):
+    ratelimit.consume("192.0.2.44", "ana@example.com")
+    keys = list(Counter.objects.values_list("key", flat=True))
     assert any("quote-rate:hour:" in key for key in keys)
     assert any("quote-rate:day:" in key for key in keys)
-    assert not any("192.0.2.44" in key for key in keys)
+    assert not any("192.0.2.44" in key or "ana@" in key for key in keys)
 
 
 def test_sending_the_same_form_again_at_the_limit_still_shows_the_confirmation(submit, settings, catalogue):
@@ -295,87 +293,75 @@ def test_sending_the_same_form_again_at_the_limit_still_shows_the_confirmation(s
     assert QuoteRequest.objects.count() == 1
 
 
-# Several processes share the counts through Redis ------------------------------------------------
+# Several processes share the counts through the database -------------------------------------------
 
 CONSUME_SCRIPT = """
-import json, sys
+import json, sys, time
 import django
 django.setup()
 from quotes import ratelimit
-print(json.dumps([ratelimit.consume(sys.argv[1]).allowed for _ in range(4)]))
+# Start together, so that the processes really do count at the same time.
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+print(json.dumps([ratelimit.consume(sys.argv[1]).allowed for _ in range(6)]))
 """
 
 
-@pytest.fixture
-def redis_db_15():
-    redis = pytest.importorskip("redis")
-    client = redis.Redis(host="127.0.0.1", port=6379, db=15, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("No Redis server on 127.0.0.1:6379")
-    client.flushdb()
-    yield client
-    client.flushdb()
-
-
 @pytest.mark.subprocess
-def test_two_processes_share_one_limit_through_redis(redis_db_15, tmp_path):
+def test_processes_racing_share_one_limit_through_the_database(tmp_path):
     # Stay clear of the turn of the hour, when the hourly count starts again.
-    if 3600 - time.time() % 3600 < 5:
-        time.sleep(6)
+    if 3600 - time.time() % 3600 < 30:
+        time.sleep(31)
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MEDTOUR_", "DATABASE_URL"))},
         "DJANGO_SETTINGS_MODULE": "tourism.settings",
         "DJANGO_ENV": "development",
-        "REDIS_URL": "redis://127.0.0.1:6379/15",
-        "MEDTOUR_QUOTE_RATE_PER_HOUR": "3",
+        "MEDTOUR_QUOTE_RATE_PER_HOUR": "5",
         "MEDTOUR_QUOTE_RATE_PER_DAY": "100",
         "MEDTOUR_DATA_DIR": str(tmp_path),
         "PYTHONPATH": str(django_settings.BASE_DIR),
     }
+    migrate = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        env=env,
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert migrate.returncode == 0, migrate.stderr
     address = f"198.51.100.7-{uuid.uuid4().hex}"
+    start = time.time() + 6
     processes = [
         subprocess.Popen(  # noqa: S603 (our own interpreter and script)
-            [sys.executable, "-c", CONSUME_SCRIPT, address],
+            [sys.executable, "-c", CONSUME_SCRIPT, address, str(start)],
             env=env,
             cwd=django_settings.BASE_DIR,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
+        for _ in range(3)
     ]
     allowed = []
     for process in processes:
-        out, err = process.communicate(timeout=60)
+        out, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
         allowed += json.loads(out.strip().splitlines()[-1])
-    assert len(allowed) == 8
-    assert allowed.count(True) == 3
-    assert redis_db_15.keys("*quote-rate:hour:*")
-    assert not any(address.encode() in key for key in redis_db_15.keys("*"))
+    assert len(allowed) == 18
+    assert allowed.count(True) == 5
 
 
-def test_counts_keep_their_window_in_a_cache_whose_incr_resets_the_expiry(settings, tmp_path):
-    """The file cache (production without Redis) rewrites an entry with the default 300 s on incr."""
-    from django.core.cache import caches
-
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}
-    }
+def test_counts_keep_their_window_and_the_next_one_starts_afresh(settings):
     settings.QUOTE_RATE_PER_HOUR = 2
     start = 3600 * 500_000 + 10  # Just after the start of an hour.
-    try:
-        with mock.patch("time.time", return_value=start):
-            assert ratelimit.consume("203.0.113.9").allowed
-            assert ratelimit.consume("203.0.113.9").allowed
-        # Ten minutes later, well past the default expiry but in the same hour: still counted.
-        with mock.patch("time.time", return_value=start + 600):
-            assert not ratelimit.check("203.0.113.9").allowed
-            assert not ratelimit.consume("203.0.113.9").allowed
-        # The next hour starts afresh.
-        with mock.patch("time.time", return_value=start + 3600):
-            assert ratelimit.check("203.0.113.9").allowed
-    finally:
-        caches["default"].clear()
+    with mock.patch("time.time", return_value=start):
+        assert ratelimit.consume("203.0.113.9").allowed
+        assert ratelimit.consume("203.0.113.9").allowed
+    # Fifty minutes later, in the same hour: still counted.
+    with mock.patch("time.time", return_value=start + 3000):
+        assert not ratelimit.check("203.0.113.9").allowed
+        assert not ratelimit.consume("203.0.113.9").allowed
+    # The next hour starts afresh.
+    with mock.patch("time.time", return_value=start + 3600):
+        assert ratelimit.check("203.0.113.9").allowed
+        assert ratelimit.consume("203.0.113.9").allowed
