@@ -177,3 +177,16 @@ def test_simultaneous_attempts_from_many_processes_check_at_most_five_passwords(
         checked += json.loads(out.strip().splitlines()[-1])
     # 32 attempts on one username at once; the lock lets five passwords be checked, never more.
     assert checked == 5
+
+
+def test_purge_requests_deletes_expired_counters_and_keeps_live_ones():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    throttle.count("old", timeout=60, now=time.time() - 3600)
+    throttle.count("live", timeout=3600)
+    out = StringIO()
+    call_command("purge_requests", stdout=out)
+    assert "Deleted 1 expired rate-limit or sign-in counter." in out.getvalue()
+    assert list(Counter.objects.values_list("key", flat=True)) == ["live"]

@@ -174,8 +174,8 @@ def gunicorn_site(tmp_path):
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "tourism.wsgi", "--bind", f"fd://{listener.fileno()}", "--workers", "2"]
-        + ["--no-control-socket"],
+        [str(BIN / "gunicorn"), "tourism.wsgi", "--config", "tourism/gunicorn.conf.py"]
+        + ["--bind", f"fd://{listener.fileno()}", "--workers", "2"],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

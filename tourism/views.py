@@ -5,6 +5,7 @@ Pages that show the directory (home, accreditation) live in ``facilities.views``
 
 import logging
 import re
+import secrets
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
+from tourism.models import Counter
 from tourism.pagecache import public_page
 from tourism.seo import site_base_url
 
@@ -110,34 +112,34 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _write_probe(*, wait_seconds: float) -> None:
-    """Write to the database in a transaction that is rolled back, so nothing is left behind.
+    """Write a row to the database in a transaction that is rolled back, so nothing is left behind.
 
-    Raises ``DatabaseError`` when it cannot write within ``wait_seconds``. On SQLite the transaction
-    begins IMMEDIATE (settings), which takes the file's write lock, and the busy timeout is lowered
-    for the probe; on PostgreSQL a temporary table (private to this connection) needs a writable
-    primary, and lock and statement timeouts bound the wait.
+    Raises ``DatabaseError`` when it cannot write within ``wait_seconds``: a read-only database, a
+    full disk, or a write lock held longer than that. The row is a security counter that expired
+    long ago (``tourism.models.Counter``): an ordinary insert, as a patient's request would need.
+    On SQLite the transaction begins IMMEDIATE (settings), which takes the file's write lock, and
+    the busy timeout is lowered for the probe; on PostgreSQL lock and statement timeouts bound it.
     """
     milliseconds = max(1, int(wait_seconds * 1000))
+    usual_timeout = None
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA busy_timeout")
             (usual_timeout,) = cursor.fetchone()
             cursor.execute(f"PRAGMA busy_timeout = {milliseconds}")
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("CREATE TABLE medtour_write_probe (id INTEGER)")
-                transaction.set_rollback(True)
-        finally:
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL lock_timeout = {milliseconds}")
+                    cursor.execute(f"SET LOCAL statement_timeout = {milliseconds}")
+            Counter.objects.create(key=f"health-probe:{secrets.token_hex(8)}", count=0, expires_at=0)
+            transaction.set_rollback(True)
+    finally:
+        if usual_timeout is not None:
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA busy_timeout = {int(usual_timeout)}")
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"SET LOCAL lock_timeout = {milliseconds}")
-            cursor.execute(f"SET LOCAL statement_timeout = {milliseconds}")
-        cursor.execute("CREATE TEMPORARY TABLE medtour_write_probe (id INTEGER)")
-        transaction.set_rollback(True)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

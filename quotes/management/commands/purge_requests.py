@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from quotes.models import PendingUpload, QuoteRequest
 from quotes.services.retention import quote_requests_purge
 from quotes.uploads import pending_uploads_purge
+from tourism import throttle
 
 
 def plural(count: int, word: str) -> str:
@@ -56,3 +57,5 @@ class Command(BaseCommand):
         )
         kept = pending_uploads_purge()
         self.stdout.write(f"Deleted {plural(kept, 'file')} kept from quote forms never sent.")
+        counters = throttle.purge_expired()
+        self.stdout.write(f"Deleted {plural(counters, 'expired rate-limit or sign-in counter')}.")
