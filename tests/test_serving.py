@@ -162,6 +162,16 @@ def gunicorn_site(tmp_path):
         timeout=120,
     )
     assert collect.returncode == 0, collect.stderr
+    # A migrated database: /healthz answers 200 only when it can write a row.
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert migrate.returncode == 0, migrate.stderr
     media = tmp_path / "data" / "media" / "facility-photos"
     media.mkdir(parents=True)
     (media / "abc-thumb.jpg").write_bytes(b"\xff\xd8\xff thumbnail")

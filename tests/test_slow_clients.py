@@ -40,7 +40,18 @@ def one_worker(tmp_path):
         MEDTOUR_SITE_URL="https://medtour.example",
         MEDTOUR_DATA_DIR=str(tmp_path / "data"),
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
+    # A migrated database: /healthz answers 200 only when it can write a row.
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert migrate.returncode == 0, migrate.stderr
     # A socket already listening, so no other process can take the port in between (as test_serving).
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
