@@ -90,7 +90,9 @@ def test_private_files_cannot_live_inside_public_media(tmp_path):
 
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MEDTOUR_", "WEB_CONCURRENCY"))}
+    # Its own SQLite database under tmp_path, also when the suite runs on PostgreSQL (DATABASE_URL).
+    own = ("DJANGO_", "MEDTOUR_", "WEB_CONCURRENCY", "DATABASE_URL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "tourism.settings",

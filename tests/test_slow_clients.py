@@ -29,7 +29,9 @@ pytestmark = pytest.mark.subprocess
 @pytest.fixture
 def one_worker(tmp_path):
     """gunicorn with production settings and the project's config, one worker, a 3-second timeout."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MEDTOUR_", "WEB_CONCURRENCY"))}
+    # Its own SQLite database under tmp_path, also when the suite runs on PostgreSQL (DATABASE_URL).
+    own = ("DJANGO_", "MEDTOUR_", "WEB_CONCURRENCY", "DATABASE_URL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
     env.update(
         DJANGO_SETTINGS_MODULE="tourism.settings",
         DJANGO_ENV="production",
