@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test check pytest pytest-fast migrate demo bench clean
+.PHONY: run serve test check messages pytest pytest-fast migrate demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,16 @@ check: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --noinput
+	# TRANSLATIONS-PENDING $(BIN)/python manage.py check_translations
+
+# After changing a string people read: brings every locale/*/LC_MESSAGES/django.po up to date with
+# the code (new strings untranslated, `make check` fails until they are translated), then compiles
+# the .mo files the site reads (committed, so a checkout runs without GNU gettext's msgfmt).
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py shell -c "from django.core.management import call_command; \
+		from tourism.management.commands.check_translations import makemessages_arguments, translated_languages; \
+		call_command(*makemessages_arguments(translated_languages()))"
+	$(BIN)/python manage.py compilemessages --ignore .venv --ignore node_modules
 
 # The whole suite, browser tests included, spread over the machine's cores by pytest-xdist
 # (PYTEST_WORKERS=0 runs it in one process, e.g. to use a debugger).

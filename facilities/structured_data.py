@@ -1,4 +1,11 @@
-"""schema.org JSON-LD for facility and procedure pages (rendered with the ``json_ld`` tag)."""
+"""schema.org JSON-LD for facility and procedure pages (rendered with the ``json_ld`` tag).
+
+Checked against the vocabulary by tests/test_structured_data.py (schema.org's types as published
+in the schema-dts package, type-checked by TypeScript). Text in it is in the page's language.
+"""
+
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from facilities.models import Facility, Procedure
 
@@ -20,14 +27,17 @@ def facility_json_ld(*, facility: Facility, url: str, image_url: str = "") -> di
             "addressLocality": facility.city,
             "addressCountry": facility.country.code,
         },
-        "availableLanguage": [language.name for language in facility.languages.all()],
+        # The languages its staff speak with patients: an Organization's knowsLanguage
+        # (availableLanguage belongs to places of stay and contact points, not to a Hospital).
+        "knowsLanguage": [language.name for language in facility.languages.all()],
         "hasCredential": [
             {
                 "@type": "EducationalOccupationalCredential",
-                "credentialCategory": "accreditation",
+                "credentialCategory": _("accreditation"),
                 "name": f"{accreditation.body.name}: {accreditation.programme}",
                 "recognizedBy": {"@type": "Organization", "name": accreditation.body.name},
-                "validFrom": accreditation.awarded_on.isoformat(),
+                # Credentials are CreativeWorks: awarded is dateCreated (validFrom is for offers).
+                "dateCreated": accreditation.awarded_on.isoformat(),
                 "expires": accreditation.expires_on.isoformat(),
                 **({"url": accreditation.verification_url} if accreditation.verification_url else {}),
             }
@@ -45,20 +55,22 @@ def facility_json_ld(*, facility: Facility, url: str, image_url: str = "") -> di
 
 
 def procedure_json_ld(*, procedure: Procedure, url: str) -> dict:
-    """A ``MedicalProcedure`` with how it is done, what follows, and when it was last reviewed."""
+    """A ``SurgicalProcedure`` (spine surgery) or ``MedicalProcedure``: how it is done, what follows, when reviewed.
+
+    The kind of procedure is its ``@type``: ``procedureType`` takes only a MedicalProcedureType
+    value (non-invasive, percutaneous), which our procedures do not record.
+    """
+    surgical = procedure.category.slug in SURGICAL_CATEGORIES
     data = {
         "@context": "https://schema.org",
-        "@type": "MedicalProcedure",
+        "@type": "SurgicalProcedure" if surgical else "MedicalProcedure",
         "name": procedure.name,
         "url": url,
         "description": procedure.summary,
-        "bodyLocation": "Spine" if procedure.category.slug in SURGICAL_CATEGORIES else "",
-        "procedureType": "https://schema.org/SurgicalProcedure"
-        if procedure.category.slug in SURGICAL_CATEGORIES
-        else "https://schema.org/TherapeuticProcedure",
+        "bodyLocation": _("Spine") if surgical else "",
         "howPerformed": procedure.techniques,
         "followup": procedure.aftercare,
-        "mainEntityOfPage": {"@type": "MedicalWebPage", "url": url},
+        "mainEntityOfPage": {"@type": "MedicalWebPage", "url": url, "inLanguage": translation.get_language()},
     }
     if procedure.also_known_as:
         data["alternateName"] = procedure.also_known_as

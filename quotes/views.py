@@ -14,7 +14,7 @@ from django.core.validators import slug_re
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import get_resolver, reverse
+from django.urls import get_resolver
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
@@ -364,7 +364,10 @@ def _no_referrer(view):
 
 
 def _status_cookie_path() -> str:
-    return reverse("quotes:status_page")
+    # The site's root, not the status page's path: that path differs per language (/es/quote/status/,
+    # ...), and a patient who switches language on the page must still be let in. The cookie is
+    # HttpOnly, signed and short-lived; it is never logged or put in a URL.
+    return "/"
 
 
 def _set_status_cookie(response: HttpResponse, token: str) -> None:

@@ -1,6 +1,6 @@
 """Caching of public directory data, invalidated when staff change the directory.
 
-Every cached value is keyed by the *directory generation* and today's date:
+Every cached value is keyed by the *directory generation*, today's date and the active language:
 
 - the generation is a random token kept in the cache; ``directory_changed()`` replaces it, which
   makes every earlier entry unreachable at once (they then age out). It is called whenever staff
@@ -24,6 +24,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from tourism import dates
@@ -55,8 +56,15 @@ def cache_enabled() -> bool:
 
 
 def data_key(name: str, *parts: object) -> str:
+    """The key of a cached page or figure: the generation, the date, the language and ``parts``.
+
+    The language is in every key, not only in the pages': a figure holds names (procedures,
+    countries) in the language it was computed in, and a page's path alone would let one language
+    read another's entry wherever the path is the same.
+    """
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"directory:{directory_generation()}:{dates.today().isoformat()}:{name}:{digest}"
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return f"directory:{directory_generation()}:{dates.today().isoformat()}:{language}:{name}:{digest}"
 
 
 def cached_data(name: str, parts: tuple, compute: Callable[[], T], timeout: int = DEFAULT_TIMEOUT) -> T:

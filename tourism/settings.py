@@ -129,6 +129,10 @@ MIDDLEWARE = [
     # Uploads parsed so that no file is dropped for its name (before CSRF reads the form).
     "tourism.multipart.UploadParsingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language comes from the URL's prefix (/es/, /de/, /ar/; English has none); a first visit
+    # to an English address is sent to the visitor's own language (tourism.i18n).
+    "django.middleware.locale.LocaleMiddleware",
+    "tourism.i18n.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -221,6 +225,18 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# Names in their own language: that is how a visitor looks for theirs in the switcher. A further
+# language needs a line here, its locale/ files and its content (see README, "Languages").
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("de", "Deutsch"),
+    ("ar", "العربية"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The visitor's choice in the language switcher, for a year; it says nothing about them but that.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -355,7 +371,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Cookies only over https. `make serve` turns this off for its plain-http local run.
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
 
 # Sent on every response by tourism.middleware.ContentSecurityPolicyMiddleware. No inline scripts
 # or styles anywhere (our templates have none, and JSON-LD data blocks are never run). The stock

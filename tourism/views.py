@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.static import serve
@@ -73,9 +74,16 @@ def contact(request: HttpRequest) -> HttpResponse:
 def robots_txt(request: HttpRequest) -> HttpResponse:
     # The admin is left out on purpose: robots.txt is public, and naming the admin's path here
     # would undo moving it (DJANGO_ADMIN_PATH). Its pages are not linked from anywhere public.
+    # The quote form in every language, and the language switcher (each link is a redirect to a
+    # page that the sitemaps list under its own address).
+    quote_forms = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            quote_forms.append(reverse("quotes:request"))
     lines = [
         "User-agent: *",
-        f"Disallow: {reverse('quotes:request')}",
+        *(f"Disallow: {path}" for path in quote_forms),
+        f"Disallow: {reverse('switch_language', args=[settings.LANGUAGE_CODE]).rsplit('/', 2)[0]}/",
         f"Sitemap: {site_base_url(request)}{reverse('sitemap')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -10,6 +10,7 @@ from django.conf import settings as django_settings
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from quotes.models import FacilityQuote, Message, PatientMessage, QuoteRequest
 from quotes.views import STATUS_COOKIE, STATUS_COOKIE_SALT
@@ -73,7 +74,8 @@ def test_the_e_mail_link_sets_a_scoped_httponly_cookie_and_redirects_without_the
     cookie = response.cookies[STATUS_COOKIE]
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
-    assert cookie["path"] == reverse("quotes:status_page")
+    # The whole site: the status page's address differs per language (/es/quote/status/, ...).
+    assert cookie["path"] == "/"
     assert cookie["max-age"] == django_settings.QUOTE_STATUS_COOKIE_SECONDS == 2 * 60 * 60
     assert bool(cookie["secure"]) is secure
     assert cookie.value.startswith(token + ":")  # Signed with its time: refused once too old.
@@ -122,9 +124,21 @@ def test_the_page_opens_with_the_cookie_and_renews_it(client):
     assert quote_request.reference in response.content.decode()
     renewed = response.cookies[STATUS_COOKIE]
     assert renewed["max-age"] == django_settings.QUOTE_STATUS_COOKIE_SECONDS
-    assert renewed["path"] == reverse("quotes:status_page") and renewed["httponly"] is True
+    assert renewed["path"] == "/" and renewed["httponly"] is True
     assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
+
+
+def test_the_page_opens_in_another_language_with_the_same_cookie(client):
+    quote_request = make_quote_request()
+    open_status(client, quote_request)
+    with translation.override("es"):
+        spanish = reverse("quotes:status_page")
+    assert spanish == "/es/quote/status/"
+    response = client.get(spanish)
+    assert response.status_code == 200
+    assert quote_request.reference in response.content.decode()
+    assert '<html lang="es" dir="ltr">' in response.content.decode()
 
 
 @pytest.mark.parametrize("status", [S.SUBMITTED, S.AWAITING_PATIENT, S.QUOTED])
