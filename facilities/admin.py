@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_countries.filters import CountryFilter
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from facilities.images import make_renditions
 from facilities.models import (
@@ -89,7 +90,7 @@ class PhotoPreviewMixin:
         return format_html('<img src="{}" alt="{}" class="admin-thumb">', photo.thumbnail.url, photo.alt_text)
 
 
-class FacilityPhotoInline(PhotoPreviewMixin, admin.TabularInline):
+class FacilityPhotoInline(PhotoPreviewMixin, TranslationTabularInline):
     model = FacilityPhoto
     form = FacilityPhotoForm
     extra = 0
@@ -105,7 +106,7 @@ class AccreditationInline(admin.TabularInline):
     fields = ["body", "programme", "level", "awarded_on", "expires_on", "last_survey_on", "verification_url", "status"]
 
 
-class FacilityProcedureInline(admin.TabularInline):
+class FacilityProcedureInline(TranslationTabularInline):
     model = FacilityProcedure
     extra = 0
     autocomplete_fields = ["procedure"]
@@ -156,7 +157,7 @@ class ListingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Facility)
-class FacilityAdmin(admin.ModelAdmin):
+class FacilityAdmin(TranslationAdmin):
     formfield_overrides = URL_HTTPS
     list_display = ["name", "kind", "country", "city", "is_published", "listing_state", "accredited_until"]
     list_filter = [ListingFilter, AccreditationStateFilter, "is_published", ("country", CountryFilter), "kind"]
@@ -287,7 +288,7 @@ class AccreditationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccreditationBody)
-class AccreditationBodyAdmin(admin.ModelAdmin):
+class AccreditationBodyAdmin(TranslationAdmin):
     formfield_overrides = URL_HTTPS
     list_display = ["abbreviation", "name", "country", "website"]
     search_fields = ["name", "abbreviation"]
@@ -295,7 +296,7 @@ class AccreditationBodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Language)
-class LanguageAdmin(admin.ModelAdmin):
+class LanguageAdmin(TranslationAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
@@ -304,14 +305,14 @@ class LanguageAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProcedureCategory)
-class ProcedureCategoryAdmin(admin.ModelAdmin):
+class ProcedureCategoryAdmin(TranslationAdmin):
     list_display = ["name", "position"]
     list_editable = ["position"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ProcedureOfferInline(admin.TabularInline):
+class ProcedureOfferInline(TranslationTabularInline):
     """Which facilities offer the procedure, and at what price, on the procedure's own page."""
 
     model = FacilityProcedure
@@ -326,7 +327,7 @@ class ProcedureOfferInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(TranslationAdmin):
     list_display = ["name", "category", "is_published", "offer_count", "last_reviewed_on", "preview_link"]
     list_filter = ["category", "is_published"]
     list_select_related = ["category"]
@@ -357,6 +358,8 @@ class ProcedureAdmin(admin.ModelAdmin):
         ),
         (_("Questions to ask the surgeon"), {"fields": ["questions"]}),
         (_("Related and review"), {"fields": ["related", "medical_reviewer", "last_reviewed_on"]}),
+        # Per language: who checked each translation against the reviewed English, and when.
+        (_("Translation review"), {"fields": ["translation_reviewer", "translation_reviewed_on"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
@@ -376,7 +379,7 @@ class ProcedureAdmin(admin.ModelAdmin):
 
 
 @admin.register(FacilityProcedure)
-class FacilityProcedureAdmin(admin.ModelAdmin):
+class FacilityProcedureAdmin(TranslationAdmin):
     list_display = ["procedure", "facility", "price_from", "price_to", "updated_at"]
     list_filter = ["procedure"]
     list_select_related = ["procedure", "facility"]
@@ -385,7 +388,7 @@ class FacilityProcedureAdmin(admin.ModelAdmin):
 
 
 @admin.register(FacilityPhoto)
-class FacilityPhotoAdmin(PhotoPreviewMixin, admin.ModelAdmin):
+class FacilityPhotoAdmin(PhotoPreviewMixin, TranslationAdmin):
     form = FacilityPhotoForm
     list_display = ["alt_text", "facility", "position", "preview"]
     list_select_related = ["facility"]
@@ -395,7 +398,7 @@ class FacilityPhotoAdmin(PhotoPreviewMixin, admin.ModelAdmin):
     readonly_fields = ["preview"]
 
     def get_form(self, request, obj=None, **kwargs):
-        kwargs["fields"] = ["facility", "upload", "alt_text", "caption", "position"]
+        kwargs["fields"] = self.replace_orig_field(["facility", "upload", "alt_text", "caption", "position"])
         return super().get_form(request, obj, **kwargs)
 
 

@@ -21,7 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from PIL import Image, ImageDraw
 
-from facilities import demo_data, demo_procedures
+from facilities import demo_data, demo_procedures, demo_translations
 from facilities.models import (
     Accreditation,
     AccreditationBody,
@@ -76,17 +76,30 @@ def load_reference_data(*, refresh: bool = False) -> None:
                 "website": body.website,
                 "assesses": body.assesses,
                 "country": body.country,
+                **demo_translations.translated(f"body:{body.slug}", {"assesses": body.assesses}),
             },
             refresh=refresh,
         )
     for code, name in demo_data.LANGUAGES:
-        sync(Language, {"code": code}, {"name": name}, refresh=refresh)
+        sync(
+            Language,
+            {"code": code},
+            {"name": name, **demo_translations.translated(f"language:{code}", {"name": name})},
+            refresh=refresh,
+        )
     categories = {}
     for category in demo_data.CATEGORIES:
         categories[category.slug], _ = sync(
             ProcedureCategory,
             {"slug": category.slug},
-            {"name": category.name, "position": category.position, "description": category.description},
+            {
+                "name": category.name,
+                "position": category.position,
+                "description": category.description,
+                **demo_translations.translated(
+                    f"category:{category.slug}", {"name": category.name, "description": category.description}
+                ),
+            },
             refresh=refresh,
         )
     procedures, created = {}, set()
@@ -100,6 +113,15 @@ def load_reference_data(*, refresh: bool = False) -> None:
                 "summary": procedure.summary,
                 "is_published": True,
                 **demo_procedures.PAGES[procedure.slug].values(),
+                **demo_translations.translated(
+                    f"procedure:{procedure.slug}",
+                    {
+                        "name": procedure.name,
+                        "summary": procedure.summary,
+                        **demo_procedures.PAGES[procedure.slug].texts(),
+                    },
+                ),
+                **demo_translations.review(),
             },
             refresh=refresh,
         )
@@ -219,6 +241,7 @@ def load_facility(
             "city": data.city,
             "address": data.address,
             "description": data.description,
+            **demo_translations.translated(f"facility:{data.slug}", {"description": data.description}),
             "has_interpreter": data.interpreter,
             "has_airport_transfer": data.airport_transfer,
             "has_accommodation_help": data.accommodation,
@@ -261,6 +284,7 @@ def load_facility(
                 "price_to": offer.price_to,
                 "includes": offer.includes,
                 "notes": offer.notes,
+                **demo_translations.translated_offer(offer.includes, offer.notes),
             },
             refresh=refresh,
         )
@@ -269,13 +293,25 @@ def load_facility(
     if photos and not facility.photos.exists():
         for position in range(data.photos):
             alt_text, caption = PHOTO_VIEWS[position]
-            facility_photo_add(
+            photo = facility_photo_add(
                 facility=facility,
                 upload=photo_upload(data.slug, position),
                 alt_text=alt_text.format(name=data.name),
                 caption=caption,
                 position=position,
             )
+            FacilityPhoto.objects.filter(pk=photo.pk).update(
+                **demo_translations.translated_photo(alt_text, caption, data.name)
+            )
+    elif refresh:
+        # Demo photos still as loaded get their alt text and caption in every language.
+        for photo in facility.photos.all():
+            if photo.position < len(PHOTO_VIEWS):
+                alt_text, caption = PHOTO_VIEWS[photo.position]
+                if (photo.alt_text, photo.caption) == (alt_text.format(name=data.name), caption):
+                    FacilityPhoto.objects.filter(pk=photo.pk).update(
+                        **demo_translations.translated_photo(alt_text, caption, data.name)
+                    )
     return outcome
 
 

@@ -82,6 +82,10 @@ class ProcedurePage:
         for name in TEXT_FIELDS:
             object.__setattr__(self, name, tidy(getattr(self, name)))
 
+    def texts(self) -> dict[str, str]:
+        """The translatable texts of the page: other names and every section."""
+        return {"also_known_as": self.also_known_as, **{name: getattr(self, name) for name in TEXT_FIELDS}}
+
     def values(self) -> dict:
         """Field values for ``Procedure``, except ``related`` (a many-to-many set separately)."""
         return {

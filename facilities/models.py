@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -347,6 +348,15 @@ class Procedure(models.Model):
         help_text=_("Name and qualification, e.g. 'Dr A. Example, FRCS'."),
     )
     last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
+    # Per language (facilities/translation.py: translation_reviewer_es, ...): who checked that the
+    # translation says what the reviewed English says, and when. Empty in English.
+    translation_reviewer = models.CharField(
+        _("translation reviewed by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name and qualification of the person who checked this translation against the English."),
+    )
+    translation_reviewed_on = models.DateField(_("translation reviewed on"), null=True, blank=True)
     is_published = models.BooleanField(_("published"), default=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -412,7 +422,7 @@ class FacilityProcedure(models.Model):
         indexes = [models.Index(fields=["procedure", "price_from"], name="offer_price_idx")]
 
     def __str__(self) -> str:
-        return f"{self.procedure} at {self.facility}"
+        return gettext("%(procedure)s at %(facility)s") % {"procedure": self.procedure, "facility": self.facility}
 
 
 # The facility's own people: its international-patient office ---------------------------------
@@ -497,7 +507,7 @@ class FacilityInvitation(models.Model):
         verbose_name_plural = _("facility invitations")
 
     def __str__(self) -> str:
-        return f"Invitation {self.pk} to {self.facility_id}"
+        return gettext("Invitation %(pk)s to %(facility)s") % {"pk": self.pk, "facility": self.facility_id}
 
     @staticmethod
     def new_salt() -> str:
@@ -564,7 +574,7 @@ class ProfileChangeProposal(models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="proposal_queue_idx")]
 
     def __str__(self) -> str:
-        return f"Proposal {self.pk} for {self.facility_id}"
+        return gettext("Proposal %(pk)s for %(facility)s") % {"pk": self.pk, "facility": self.facility_id}
 
 
 class FacilityResponsiveness(models.Model):
@@ -593,7 +603,7 @@ class FacilityResponsiveness(models.Model):
         verbose_name_plural = _("facility responsiveness")
 
     def __str__(self) -> str:
-        return f"Responsiveness of {self.facility_id}"
+        return gettext("Responsiveness of %(facility)s") % {"facility": self.facility_id}
 
     @property
     def is_public(self) -> bool:

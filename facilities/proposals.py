@@ -27,7 +27,7 @@ from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from facilities.images import make_renditions
 from facilities.models import (
@@ -670,7 +670,9 @@ def proposal_comparison(proposal: ProfileChangeProposal) -> list[ComparisonRow]:
         rows.append(
             ComparisonRow(
                 str(LABELS["photo"]),
-                _("%(count)s photos on the listing") % {"count": count},
+                # The English singular keeps the page's wording ("1 photos"); other languages pluralise.
+                ngettext("%(count)s photos on the listing", "%(count)s photos on the listing", count)
+                % {"count": count},
                 _("One more photo: %(alt)s") % {"alt": proposal.photo_alt_text},
                 True,
             )

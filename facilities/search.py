@@ -47,6 +47,7 @@ from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import reduce
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
 from django.db.models import Case, Expression, FloatField, IntegerField, Q, QuerySet, Value, When
@@ -55,6 +56,7 @@ from django_countries import countries
 
 from facilities.country_names import OTHER_COUNTRY_NAMES
 from facilities.models import Accreditation, AccreditationBody, FacilityProcedure, Procedure
+from facilities.translation import localized
 
 # Migration 0003 builds the vector column and the FTS table for exactly these; change both together.
 SEARCH_CONFIG = "simple"
@@ -106,18 +108,29 @@ def search_terms(query: str) -> list[str]:
 
 
 # Letters that carry their accent inside them, so that NFKD does not separate it.
-_UNACCENTED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ŀ": "l", "æ": "ae", "œ": "oe"})
+_UNACCENTED = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ŀ": "l", "æ": "ae", "œ": "oe"}
+    # Arabic alif with hamza or madda (as NFKD leaves them: a bare alif and a combining sign, which
+    # _dropped_mark removes) and the wasla alif, read as a plain alif.
+    | {"\u0671": "\u0627"}
+)
 
 
 def fold(word: str) -> str:
-    """A word as the name look-ups compare it: case- and accent-insensitive ("Türkiye" = "TURKIYE").
+    """A word as the name look-ups compare it: case- and accent-insensitive ("Türkiye" = "TURKIYE",
+    "fusión" = "fusion"), and in Arabic without the optional short-vowel signs, the stretching
+    tatweel and the hamza forms of alif ("الفِقْرات" = "الفقرات", "أ" = "ا").
 
-    Only the Latin, Greek and Cyrillic accents (U+0300–U+036F) are dropped: the vowel signs of Thai,
-    Devanagari and other scripts are marks too, and are part of their words.
+    Only those accents and signs are dropped: the vowel signs of Thai, Devanagari and other scripts
+    are marks too, and are part of their words.
     """
     decomposed = unicodedata.normalize("NFKD", word.casefold())
-    bare = "".join(char for char in decomposed if not "\u0300" <= char <= "\u036f")
+    bare = "".join(char for char in decomposed if not _dropped_mark(char))
     return unicodedata.normalize("NFC", bare.translate(_UNACCENTED))
+
+
+def _dropped_mark(char: str) -> bool:
+    return "\u0300" <= char <= "\u036f" or "\u064b" <= char <= "\u065f" or char in "\u0670\u0640"
 
 
 class NameIndex:
@@ -168,12 +181,19 @@ def country_index(language: str) -> NameIndex:
 
 
 def procedure_index(procedures: Iterable[Procedure]) -> NameIndex:
-    """Procedures by their name and each of their other names (``also_known_as``, split at ";")."""
-    return NameIndex(
-        (procedure.pk, name)
-        for procedure in procedures
-        for name in [procedure.name, *procedure.also_known_as.split(";")]
-    )
+    """Procedures by their name and each of their other names (``also_known_as``, split at ";"), in
+    every language: a patient may search in theirs on any page ("fusión lumbar" on the English
+    one), and the English names are known everywhere."""
+    return NameIndex((procedure.pk, name) for procedure in procedures for name in procedure_names(procedure))
+
+
+def procedure_names(procedure: Procedure) -> list[str]:
+    """A procedure's names and other names in every language (the columns modeltranslation adds)."""
+    names: list[str] = []
+    for code, _name in settings.LANGUAGES:
+        names.append(getattr(procedure, localized("name", code)) or "")
+        names.extend((getattr(procedure, localized("also_known_as", code)) or "").split(";"))
+    return [name for name in dict.fromkeys(name.strip() for name in names) if name]
 
 
 def body_index(bodies: Iterable[AccreditationBody]) -> NameIndex:
@@ -417,3 +437,24 @@ def _substring(queryset: QuerySet, units: list[SearchUnit]) -> QuerySet:
         )
         queryset = queryset.filter(_found(unit, in_text))
     return queryset.annotate(search_rank=Value(0))
+
+
+def procedures_matching(procedures: Iterable[Procedure], query: str) -> list[Procedure]:
+    """The procedures whose names (in any language), summary (in the page's language) or category
+    name hold every word of ``query``, the last one as a prefix: the procedure list's search.
+
+    Done in Python on the published procedures (a short list, read for the page anyway), so that
+    "fusion lumbar" finds "Fusión lumbar" and "الفقرات" finds "الفِقرات" on every database, with the
+    same queries in every language.
+    """
+    terms = [fold(term) for term in search_terms(query)]
+    if not terms:
+        return list(procedures)
+    found = []
+    for procedure in procedures:
+        texts = [*procedure_names(procedure), procedure.summary or "", procedure.category.name]
+        words = {fold(word) for text in texts for word in _words(text)}
+        *whole, last = terms
+        if all(term in words for term in whole) and any(word.startswith(last) for word in words):
+            found.append(procedure)
+    return found

@@ -22,6 +22,7 @@ from facilities.models import (
     listed_q,
     today,
 )
+from facilities.translation import in_language
 from tourism.db import GroupConcat
 from tourism.pagecache import cached_data
 
@@ -37,12 +38,12 @@ def facility_cards(queryset: QuerySet) -> QuerySet:
         Facility.languages.through.objects.filter(facility=OuterRef("pk"))
         .order_by()
         .values("facility")
-        .annotate(names=GroupConcat("language__name"))
+        .annotate(names=GroupConcat(in_language("language__name")))
         .values("names")
     )
     return queryset.annotate(
         cover_thumbnail=Subquery(cover.values("thumbnail")[:1]),
-        cover_alt=Subquery(cover.values("alt_text")[:1]),
+        cover_alt=Subquery(cover.rewrite(False).values(text=in_language("alt_text"))[:1]),
         language_names=Subquery(spoken),
     ).prefetch_related(
         Prefetch(

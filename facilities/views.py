@@ -3,7 +3,7 @@ page, the procedure pages and the page about accreditation bodies."""
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from facilities.filters import FacilityFilter
 from facilities.models import Accreditation, AccreditationBody, Facility, FacilityPhoto, Procedure
+from facilities.search import procedures_matching
 from facilities.selectors import (
     cost_by_country,
     destinations,
@@ -167,16 +168,15 @@ PROCEDURE_PAGE_FACILITIES = 12
 @public_page(params=("q",))
 def procedure_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:MAX_SEARCH]
-    procedures = Procedure.objects.published().order_by("category__position", "category__name", "name")
-    for word in query.split()[:8]:
-        procedures = procedures.filter(
-            Q(name__icontains=word)
-            | Q(also_known_as__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(category__name__icontains=word)
-        )
+    procedures = procedures_with_stats(
+        Procedure.objects.published().order_by("category__position", "category__name", "name")
+    )
+    if query:
+        # Matched in Python, in every language and without accents (facilities.search): the
+        # published procedures are a short list, read (and their figures cached) for the page anyway.
+        procedures = procedures_matching(procedures, query)
     groups: dict = {}
-    for procedure in procedures_with_stats(procedures):
+    for procedure in procedures:
         groups.setdefault(procedure.category, []).append(procedure)
     return render(
         request,

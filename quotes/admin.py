@@ -543,7 +543,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
     def _changeable(self, request: HttpRequest, object_id) -> QuoteRequest:
         quote_request = self.get_object(request, unquote(str(object_id)))
         if quote_request is None:
-            raise Http404("No such quote request.")
+            raise Http404(_("No such quote request."))
         if not self.has_change_permission(request, quote_request):
             raise PermissionDenied
         return quote_request
@@ -653,7 +653,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             raise PermissionDenied
         case = FacilityCase.objects.filter(pk=case_id, quote_request=quote_request).first()
         if case is None:
-            raise Http404("No such case on this request.")
+            raise Http404(_("No such case on this request."))
         seen_status = request.POST.get("from_status", "")
         if seen_status not in FacilityCase.Status.values:
             messages.error(request, _("Reload the page and try again."))
@@ -703,7 +703,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             .first()
         )
         if case is None:
-            raise Http404("No such case on this request.")
+            raise Http404(_("No such case on this request."))
         return quote_request, case
 
     def _case_back(self, quote_request: QuoteRequest, case: FacilityCase) -> HttpResponseRedirect:
@@ -727,7 +727,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
         quote_request, case = self._case(request, object_id, case_id, "quotes.change_facilityquote")
         quote = self._quote_of(case)
         if quote is None:
-            raise Http404("This case has no quote.")
+            raise Http404(_("This case has no quote."))
         try:
             facility_quote_return(quote=quote, actor=request.user, comment=request.POST.get("comment", ""))
         except WorkflowError as exc:
@@ -741,7 +741,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
         quote_request, case = self._case(request, object_id, case_id, "quotes.change_facilityquote")
         quote = self._quote_of(case)
         if quote is None:
-            raise Http404("This case has no quote.")
+            raise Http404(_("This case has no quote."))
         try:
             facility_quote_release(quote=quote, actor=request.user)
         except WorkflowError as exc:

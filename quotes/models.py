@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -113,14 +114,14 @@ class QuoteRequest(models.Model):
         FROM_70 = "70_plus", _("70 or over")
 
     class Currency(models.TextChoices):
-        USD = "USD", "US dollar (USD)"
-        EUR = "EUR", "Euro (EUR)"
-        GBP = "GBP", "Pound sterling (GBP)"
-        CAD = "CAD", "Canadian dollar (CAD)"
-        AUD = "AUD", "Australian dollar (AUD)"
-        AED = "AED", "UAE dirham (AED)"
-        CHF = "CHF", "Swiss franc (CHF)"
-        NOK = "NOK", "Norwegian krone (NOK)"
+        USD = "USD", _("US dollar (USD)")
+        EUR = "EUR", _("Euro (EUR)")
+        GBP = "GBP", _("Pound sterling (GBP)")
+        CAD = "CAD", _("Canadian dollar (CAD)")
+        AUD = "AUD", _("Australian dollar (AUD)")
+        AED = "AED", _("UAE dirham (AED)")
+        CHF = "CHF", _("Swiss franc (CHF)")
+        NOK = "NOK", _("Norwegian krone (NOK)")
 
     reference = models.CharField(_("reference"), max_length=12, unique=True, editable=False)
     status = models.CharField(
@@ -263,13 +264,13 @@ def attachment_upload_to(instance: "QuoteAttachment", filename: str) -> str:
 class QuoteAttachment(models.Model):
     class Kind(models.TextChoices):
         PDF = "pdf", "PDF"
-        JPEG = "jpeg", "JPEG image"
-        PNG = "png", "PNG image"
-        WEBP = "webp", "WebP image"
-        HEIC = "heic", "HEIC image"
-        DICOM = "dicom", "DICOM image"
-        DICOM_ZIP = "dicom_zip", "ZIP of DICOM images"
-        DOCX = "docx", "Word document"
+        JPEG = "jpeg", _("JPEG image")
+        PNG = "png", _("PNG image")
+        WEBP = "webp", _("WebP image")
+        HEIC = "heic", _("HEIC image")
+        DICOM = "dicom", _("DICOM image")
+        DICOM_ZIP = "dicom_zip", _("ZIP of DICOM images")
+        DOCX = "docx", _("Word document")
 
     quote_request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(
@@ -387,7 +388,7 @@ class AssignmentChange(models.Model):
         verbose_name_plural = _("assignment changes")
 
     def __str__(self) -> str:
-        return f"Assignment {self.pk} on {self.quote_request_id}"
+        return gettext("Assignment %(pk)s on %(request)s") % {"pk": self.pk, "request": self.quote_request_id}
 
 
 class Erasure(models.Model):
@@ -411,7 +412,7 @@ class Erasure(models.Model):
         verbose_name_plural = _("erasures")
 
     def __str__(self) -> str:
-        return f"Erasure of {self.quote_request_id}"
+        return gettext("Erasure of %(request)s") % {"request": self.quote_request_id}
 
 
 class Notification(models.Model):
@@ -474,7 +475,7 @@ class AttachmentAccess(models.Model):
         verbose_name_plural = _("medical file accesses")
 
     def __str__(self) -> str:
-        return f"{self.user} opened file {self.attachment_id}"
+        return gettext("%(user)s opened file %(file)s") % {"user": self.user, "file": self.attachment_id}
 
 
 class StaffNote(models.Model):
@@ -491,7 +492,7 @@ class StaffNote(models.Model):
         verbose_name_plural = _("internal notes")
 
     def __str__(self) -> str:
-        return f"Note {self.pk} on {self.quote_request_id}"
+        return gettext("Note %(pk)s on %(request)s") % {"pk": self.pk, "request": self.quote_request_id}
 
 
 class PatientMessage(models.Model):
@@ -507,7 +508,7 @@ class PatientMessage(models.Model):
         verbose_name_plural = _("patient replies")
 
     def __str__(self) -> str:
-        return f"Reply {self.pk} on {self.quote_request_id}"
+        return gettext("Reply %(pk)s on %(request)s") % {"pk": self.pk, "request": self.quote_request_id}
 
 
 # Hospitals in the loop ----------------------------------------------------------------------------
@@ -537,7 +538,10 @@ class SharingConsent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Share {self.quote_request_id} with {self.facility_id}?"
+        return gettext("Share %(request)s with %(facility)s?") % {
+            "request": self.quote_request_id,
+            "facility": self.facility_id,
+        }
 
 
 class FacilityCaseQuerySet(models.QuerySet):
@@ -723,7 +727,7 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Message {self.pk} on {self.quote_request_id}"
+        return gettext("Message %(pk)s on %(request)s") % {"pk": self.pk, "request": self.quote_request_id}
 
 
 def quote_pdf_upload_to(instance: "FacilityQuote", filename: str) -> str:
@@ -777,7 +781,7 @@ class FacilityQuote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.facility} for {self.quote_request}"
+        return gettext("%(facility)s for %(request)s") % {"facility": self.facility, "request": self.quote_request}
 
     @property
     def total(self):

@@ -145,7 +145,7 @@ class FacilityResponsivenessAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _percent(share: float | None) -> str:
-        return "—" if share is None else f"{round(100 * share)} %"
+        return "—" if share is None else _("%(percent)d %%") % {"percent": round(100 * share)}
 
     @admin.display(description=_("answered in time"))
     def in_time(self, figures: FacilityResponsiveness) -> str:

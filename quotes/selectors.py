@@ -501,13 +501,16 @@ def inbox_counts(facility_id: int) -> dict[str, int]:
 
 def inbox_cases(facility_id: int, folder: str) -> QuerySet:
     """One folder of a facility's inbox, open cases by due time, ended ones newest first."""
+    # The procedure's name is read in the active language, falling back to English
+    # (facilities.translation): every language's column comes with the row, or each would be a query.
+    procedure_names = [f"quote_request__procedure__name_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES]
     cases = (
         FacilityCase.objects.for_facility(facility_id)
         .filter(status__in=INBOX_FOLDERS[folder])
         .select_related("quote_request__procedure")
         .only(
             "reference", "status", "created_at", "due_at", "closed_at", "quote_request__procedure__name",
-            "quote_request__travel_from", "quote_request__travel_to",
+            *procedure_names, "quote_request__travel_from", "quote_request__travel_to",
         )
     )  # fmt: skip
     return cases.order_by("-closed_at", "-pk") if folder == "closed" else cases.order_by("due_at", "pk")

@@ -7,6 +7,7 @@ so anonymous visitors are sent to the admin login and every response is marked n
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from quotes.models import QuoteAttachment
@@ -37,11 +38,11 @@ def attachment_download(request: HttpRequest, quote_request_id: int, attachment_
         .first()
     )
     if attachment is None:
-        raise Http404("No such file on this request.")
+        raise Http404(_("No such file on this request."))
     try:
         handle = attachment.file.storage.open(attachment.file.name, "rb")
     except FileNotFoundError as exc:
-        raise Http404("The file is missing from storage.") from exc
+        raise Http404(_("The file is missing from storage.")) from exc
     attachment_open(attachment=attachment, user=request.user)
     return private_download(handle, attachment.original_name)
 

@@ -9,14 +9,25 @@ a check that only tests marked ``subprocess`` (or ``e2e``) start other processes
 import subprocess
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tourism import two_factor
 
 _force_login_without_second_factor = Client.force_login
+
+
+@pytest.fixture(autouse=True)
+def _english_to_start_with():
+    # A request leaves its language active in the thread (LocaleMiddleware does not undo it): each
+    # test starts in English whatever the one before it browsed in.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

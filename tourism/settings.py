@@ -96,6 +96,8 @@ if (
     )
 
 INSTALLED_APPS = [
+    # Translatable content (facilities/translation.py): before the admin, whose forms it extends.
+    "modeltranslation",
     # Django's admin with our site (tourism.admin_site): it asks for the second factor.
     "tourism.apps.MedtourAdminConfig",
     "django.contrib.auth",
@@ -234,6 +236,14 @@ LANGUAGES = [
     ("ar", "العربية"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Content staff write (procedure guides, names, descriptions): a column per language beside the
+# English one (django-modeltranslation, facilities/translation.py), so a page reads the same rows
+# with the same queries in every language. English is the original and the fallback: a missing
+# translation shows the English text, with a note on the page.
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
 # The visitor's choice in the language switcher, for a year; it says nothing about them but that.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -142,6 +142,9 @@ def test_publish_and_unpublish_actions(admin_client):
     assert not Facility.objects.listed().exists()
 
 
+TRANSLATED_PHOTO = {"alt_text": "alt_text_en", "caption": "caption_en"}
+
+
 def _facility_form(facility: Facility, photo_rows: list[dict]) -> dict:
     data = {
         "name": facility.name,
@@ -151,7 +154,8 @@ def _facility_form(facility: Facility, photo_rows: list[dict]) -> dict:
         "country": facility.country.code,
         "city": facility.city,
         "address": "",
-        "description": "d",
+        # Translated fields have a field per language in the admin (facilities/translation.py).
+        "description_en": "d",
         "year_established": "",
         "beds": "",
         "website": "",
@@ -160,7 +164,7 @@ def _facility_form(facility: Facility, photo_rows: list[dict]) -> dict:
         data.update({f"{prefix}-TOTAL_FORMS": count, f"{prefix}-INITIAL_FORMS": 0})
     data.update({"photos-TOTAL_FORMS": len(photo_rows), "photos-INITIAL_FORMS": 0})
     for i, row in enumerate(photo_rows):
-        data.update({f"photos-{i}-{key}": value for key, value in row.items()})
+        data.update({f"photos-{i}-{TRANSLATED_PHOTO.get(key, key)}": value for key, value in row.items()})
     return data
 
 
@@ -222,13 +226,15 @@ def test_replacing_a_photo_keeps_the_row_and_changes_the_files(admin_client):
         {
             "facility": photo.facility_id,
             "upload": make_upload(content=image_bytes(size=(500, 500))),
-            "alt_text": "New",
-            "caption": "",
+            "alt_text_en": "New",
+            "alt_text_es": "Nueva",
+            "caption_en": "",
             "position": 0,
         },
     )
     assert response.status_code == 302
     photo.refresh_from_db()
+    assert (photo.alt_text_en, photo.alt_text_es, photo.alt_text) == ("New", "Nueva", "New")
     assert photo.large.name != old_name
     assert (photo.width, photo.height) == (500, 500)
 
