@@ -181,6 +181,7 @@ class FacilityAdmin(TranslationAdmin):
                     "has_airport_transfer",
                     "has_accommodation_help",
                     "has_visa_letters",
+                    "office_language",
                 ]
             },
         ),

@@ -203,6 +203,14 @@ class Facility(models.Model):
     has_airport_transfer = models.BooleanField(_("airport transfer"), default=False)
     has_accommodation_help = models.BooleanField(_("help with accommodation"), default=False)
     has_visa_letters = models.BooleanField(_("visa invitation letters"), default=False)
+    # What the international-patient office reads: its e-mails and its portal are in this language.
+    office_language = models.CharField(
+        _("office's language"),
+        max_length=12,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the e-mails Medtour sends to this facility's office."),
+    )
     year_established = models.PositiveSmallIntegerField(_("year established"), null=True, blank=True)
     beds = models.PositiveIntegerField(_("beds"), null=True, blank=True)
     website = models.URLField(_("website"), blank=True)

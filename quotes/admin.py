@@ -205,7 +205,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Patient"), {"fields": ["name", "email", "phone_number", "country", "age_band", "language"]}),
+        (_("Patient"), {"fields": ["name", "email", "phone_number", "country", "age_band", "replies_in"]}),
         (
             _("What they ask for"),
             {
@@ -313,8 +313,13 @@ class QuoteRequestAdmin(admin.ModelAdmin):
         return quote_request.country_of_residence.name or "—"
 
     @admin.display(description=_("Replies in"))
-    def language(self, quote_request: QuoteRequest) -> str:
-        return quote_request.preferred_language.name
+    def replies_in(self, quote_request: QuoteRequest) -> str:
+        """The language the patient asked for, and the site's language our e-mails to them are in
+        (the same, unless the site does not have theirs)."""
+        return _("%(asked)s; our e-mails and their page in %(site)s") % {
+            "asked": quote_request.preferred_language.name,
+            "site": quote_request.get_language_display(),
+        }
 
     @admin.display(description=_("Preferred facilities"))
     def facilities(self, quote_request: QuoteRequest) -> str:

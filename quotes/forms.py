@@ -239,9 +239,9 @@ class QuoteRequestForm(forms.Form):
         ),
         widget=MultipleFileInput(attrs={"accept": FILE_ACCEPT, "data-upload-check": ""}),
     )
-    consent_health_data = forms.BooleanField(label=consents.HEALTH_DATA, required=True)
-    consent_sharing = forms.BooleanField(label=consents.SHARING, required=True)
-    consent_marketing = forms.BooleanField(label=consents.MARKETING, required=False)
+    consent_health_data = forms.BooleanField(label=_(consents.HEALTH_DATA), required=True)
+    consent_sharing = forms.BooleanField(label=_(consents.SHARING), required=True)
+    consent_marketing = forms.BooleanField(label=_(consents.MARKETING), required=False)
 
     # Anti-abuse: a field people never see, and the signed time the form was shown.
     website = forms.CharField(

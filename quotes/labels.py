@@ -3,6 +3,7 @@ and commands (so none of them imports another)."""
 
 import datetime
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from quotes.models import QuoteRequest
@@ -32,10 +33,13 @@ def span(delta: datetime.timedelta) -> str:
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
     if days:
-        return f"{days} d {hours} h"
+        # Translators: a short length of time in a busy list, "2 d 3 h": d = days, h = hours.
+        return gettext("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
     if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min"
+        # Translators: a short length of time in a busy list, "5 h 12 min": h = hours, min = minutes.
+        return gettext("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+    # Translators: a short length of time in a busy list, "7 min": min = minutes.
+    return gettext("%(minutes)d min") % {"minutes": minutes}
 
 
 def user_label(user) -> str:

@@ -191,6 +191,11 @@ class QuoteRequest(models.Model):
     # The patient's time zone (an IANA name such as "Europe/Madrid"), from their browser when they
     # submitted; dates and deadlines are shown to them in it. Empty: shown in UTC, with the zone named.
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    # The language of the site our e-mails and pages speak to the patient in: the one they asked
+    # replies in, if the site has it, else the one they browsed in when they submitted.
+    language = models.CharField(
+        _("language of our e-mails"), max_length=12, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     status_salt = models.CharField(max_length=32, editable=False)
     status_token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # The form's one-time key: a repeated POST of the same form finds the request it made.

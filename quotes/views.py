@@ -12,12 +12,15 @@ from django.contrib import messages
 from django.core import signing
 from django.core.validators import slug_re
 from django.db import DatabaseError
+from django.db.models import Case, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import get_resolver
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext_lazy as _
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -94,16 +97,30 @@ def _blank_form(request: HttpRequest) -> HttpResponse:
     """
     facilities = list(Facility.objects.listed().filter(slug__in=_slugs(request, "facility"))[:MAX_PREFILLED_FACILITIES])
     procedure = Procedure.objects.published().filter(slug__in=_slugs(request, "procedure")[:1]).first()
-    english = Language.objects.filter(code="en").first()
+    # Replies in the language the page is in, when the directory knows it (the patient can change it).
+    here = translation.get_language() or settings.LANGUAGE_CODE
+    replies_in = (
+        Language.objects.filter(code__in=[here, settings.LANGUAGE_CODE])
+        .order_by(Case(When(code=here, then=0), default=1))
+        .first()
+    )
     initial = {
         "stamp": new_form_stamp(),
         "facilities": [facility.slug for facility in facilities],
         "procedure": procedure.slug if procedure else None,
-        "preferred_language": english.code if english else None,
+        "preferred_language": replies_in.code if replies_in else None,
         "suggest_facilities": not facilities,
     }
     form = _form(request, initial=initial)
-    context = {"form": form, "procedure": procedure, "facilities": facilities}
+    context = {
+        "form": form,
+        "procedure": procedure,
+        "facilities": facilities,
+        # The chosen hospitals as one value, so that "You chose … at …." is one sentence to translate.
+        "chosen_facilities": format_html_join(
+            ", ", "<strong>{}</strong>", ((facility.name,) for facility in facilities)
+        ),
+    }
     return render(request, "quotes/request_quote.html", context)
 
 
@@ -194,6 +211,7 @@ def _submit(request: HttpRequest) -> HttpResponse:
             submission_key=form.submission_key,
             pending_uploads=kept,
             time_zone=request.POST.get("time_zone", ""),  # From the browser (static/js/time-zone.js).
+            browsing_language=translation.get_language(),  # The page's: /es/quote/ is Spanish.
             **form.submission_fields(),
         )
     except DatabaseError as exc:
@@ -513,12 +531,12 @@ def status_page(request: HttpRequest, token: str) -> HttpResponse:
 
 # What each action says when it worked.
 DONE = {
-    REPLY: _("Thank you, we have your answer. Your coordinator will look at it and get back to you."),
-    ACCEPT: _(
+    REPLY: _lazy("Thank you, we have your answer. Your coordinator will look at it and get back to you."),
+    ACCEPT: _lazy(
         "You have accepted this quote. Your coordinator has been told and will be in touch about the next steps."
     ),
-    DECLINE: _("You have declined the quotes, and your request is now closed. Thank you for letting us know."),
-    WITHDRAW: _("Your request has been withdrawn and is now closed. Thank you for letting us know."),
+    DECLINE: _lazy("You have declined the quotes, and your request is now closed. Thank you for letting us know."),
+    WITHDRAW: _lazy("Your request has been withdrawn and is now closed. Thank you for letting us know."),
 }
 
 

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from facilities.models import Facility, FacilityMembership
 from quotes.models import (
@@ -90,12 +91,24 @@ def _coordinator_mail(case: FacilityCase, what: str) -> list:
     ]
 
 
+# Each kind of text a case takes: what to say when it is missing, and when it is too long (whole
+# sentences, so that each translates as one).
+TEXT_MESSAGES = {
+    "note": (_lazy("Write the note."), _lazy("The note can be at most %(n)d characters.")),
+    "message": (_lazy("Write the message."), _lazy("The message can be at most %(n)d characters.")),
+    "reason": (_lazy("Write the reason."), _lazy("The reason can be at most %(n)d characters.")),
+    "comment": (_lazy("Write the comment."), _lazy("The comment can be at most %(n)d characters.")),
+}
+
+
 def _clean_text(text: str, *, required: bool, limit: int, what: str) -> str:
+    """``text`` made visible and checked; ``what`` is a key of ``TEXT_MESSAGES``."""
+    missing, too_long = TEXT_MESSAGES[what]
     text = visible_text(text)
     if required and not text:
-        raise InvalidTextError(_("Write the %(what)s.") % {"what": what})
+        raise InvalidTextError(str(missing))
     if len(text) > limit or "\x00" in text:
-        raise InvalidTextError(_("The %(what)s can be at most %(n)d characters.") % {"what": what, "n": limit})
+        raise InvalidTextError(too_long % {"n": limit})
     return text
 
 
@@ -159,7 +172,7 @@ def cases_send(*, quote_request: QuoteRequest, from_status: str, shares: list[Ca
     try:
         with transaction.atomic():
             for share in shares:
-                summary = _clean_text(share.summary, required=False, limit=MAX_SUMMARY_LENGTH, what=_("note"))
+                summary = _clean_text(share.summary, required=False, limit=MAX_SUMMARY_LENGTH, what="note")
                 case = FacilityCase.objects.create(
                     reference=new_case_reference(),
                     quote_request=quote_request,
@@ -230,7 +243,7 @@ def case_message_post(*, case: FacilityCase, author, text: str) -> Message:
     "question" and the coordinators are told. A coordinator's message answers it: back to
     "opened", and the office is told. Neither mail says what the message says.
     """
-    text = _clean_text(text, required=True, limit=MAX_MESSAGE_LENGTH, what=_("message"))
+    text = _clean_text(text, required=True, limit=MAX_MESSAGE_LENGTH, what="message")
     if not case.is_open:
         raise CaseError(_("This case has ended; no more messages can be added."))
     kind = _author_kind(case, author)
@@ -263,7 +276,7 @@ def case_message_post(*, case: FacilityCase, author, text: str) -> Message:
 
 def case_decline(*, case: FacilityCase, from_status: str, actor, reason: str) -> FacilityCase:
     """The facility declines the case, saying why (the coordinator reads it; the patient never)."""
-    reason = _clean_text(reason, required=True, limit=MAX_SUMMARY_LENGTH, what=_("reason"))
+    reason = _clean_text(reason, required=True, limit=MAX_SUMMARY_LENGTH, what="reason")
     with transaction.atomic():
         case = case_transition(
             case=case,
@@ -472,7 +485,7 @@ def case_quote_submit(
 
 def facility_quote_return(*, quote: FacilityQuote, actor, comment: str) -> FacilityQuote:
     """Send a submitted quote back to its facility with a comment; it can correct and resubmit."""
-    comment = _clean_text(comment, required=True, limit=MAX_SUMMARY_LENGTH, what=_("comment"))
+    comment = _clean_text(comment, required=True, limit=MAX_SUMMARY_LENGTH, what="comment")
     if quote.case_id is None:
         raise CaseError(_("Only quotes a facility sent through Medtour can be returned."))
     with transaction.atomic():
@@ -608,10 +621,13 @@ def sharing_consent_answer(*, quote_request: QuoteRequest, consent_id: int, appr
         if updated != 1:
             return consent  # Answered already (a second click): the first answer stands.
         admin_path = reverse("admin:quotes_quoterequest_change", args=[quote_request.pk])
+        # ``what`` words the mail (quotes/email/coordinator_patient_action*); ``action`` is the record.
+        facility = consent.facility.name
+        what = "shared" if approved else "not_shared"
         action = (
-            f"agreed to share the request with {consent.facility.name}"
+            f"agreed to share the request with {facility}"
             if approved
-            else f"did not agree to share the request with {consent.facility.name}"
+            else f"did not agree to share the request with {facility}"
         )
         notifications_queue(
             [
@@ -619,7 +635,13 @@ def sharing_consent_answer(*, quote_request: QuoteRequest, consent_id: int, appr
                     quote_request,
                     address,
                     "coordinator_patient_action",
-                    {"reference": quote_request.reference, "action": action, "admin_path": admin_path},
+                    {
+                        "reference": quote_request.reference,
+                        "what": what,
+                        "facility": facility,
+                        "action": action,
+                        "admin_path": admin_path,
+                    },
                 )
                 for address in coordinator_addresses(quote_request=quote_request)
             ]

@@ -14,7 +14,7 @@ import datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from facilities.models import Facility, FacilityInvitation, FacilityMembership, hash_invitation_token
@@ -44,6 +44,8 @@ def invitation_send(*, facility: Facility, email: str, role: str, invited_by) ->
     if FacilityMembership.objects.filter(facility=facility, user__email__iexact=email, user__is_active=True).exists():
         raise InvitationError(_("%(email)s is already in this office.") % {"email": email})
     now = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        role_label = str(Role(role).label)
     with transaction.atomic():
         usable = FacilityInvitation.objects.usable(now).filter(facility=facility)
         usable.filter(email__iexact=email).update(revoked_at=now)
@@ -68,7 +70,8 @@ def invitation_send(*, facility: Facility, email: str, role: str, invited_by) ->
                     template="facility_invitation",
                     context={
                         "facility": facility.name,
-                        "role": str(Role(role).label),
+                        # In English, whoever sends it: the mail translates it when it is rendered.
+                        "role": role_label,
                         "expires_at": invitation.expires_at.isoformat(),
                     },
                     next_attempt_at=now,

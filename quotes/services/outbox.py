@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from quotes.models import Notification, QuoteRequest
 from quotes.time_zones import patient_time_zone
@@ -93,8 +93,28 @@ def notifications_claim(*, limit: int = 100, ids: list[int] | None = None) -> li
     return claimed
 
 
+def mail_language(notification: Notification) -> str:
+    """The language a mail is written in: a patient's, the one their request records (what they
+    chose on the form, or browsed in); a facility's, its office's; the coordinators', the site's."""
+    if notification.template.startswith("patient_") and notification.quote_request is not None:
+        return notification.quote_request.language
+    if notification.case_id is not None:
+        return notification.case.facility.office_language
+    if notification.invitation_id is not None:
+        return notification.invitation.facility.office_language
+    return settings.LANGUAGE_CODE
+
+
 def render_notification(notification: Notification) -> EmailMultiAlternatives:
-    """The mail for an outbox row; raises ``TemplateFault`` if it cannot be rendered."""
+    """The mail for an outbox row; raises ``TemplateFault`` if it cannot be rendered.
+
+    Written in ``mail_language``, links included (a patient's status page, an office's portal).
+    """
+    with translation.override(mail_language(notification)):
+        return _render(notification)
+
+
+def _render(notification: Notification) -> EmailMultiAlternatives:
     try:
         base_url = mail_base_url()
         context = {**notification.context, "site_name": settings.SITE_NAME, "site_url": base_url}

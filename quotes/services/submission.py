@@ -37,6 +37,16 @@ class Submission:
     created: bool
 
 
+def patient_language(preferred_language: Language, browsing_language: str) -> str:
+    """The site language to write to a patient in: the one they asked replies in, if the site has
+    it; else the one they browsed in when they submitted; else the site's own."""
+    site_languages = {code for code, _name in settings.LANGUAGES}
+    for code in (preferred_language.code, browsing_language):
+        if code in site_languages:
+            return code
+    return settings.LANGUAGE_CODE
+
+
 def quote_request_submit(
     *,
     submission_key: str,
@@ -63,6 +73,7 @@ def quote_request_submit(
     files: Iterable[CheckedFile] = (),
     pending_uploads: Iterable[PendingUpload] = (),
     time_zone: str = "",
+    browsing_language: str = "",
 ) -> Submission:
     """Save a patient's request with its files, its first status and its e-mails, all or nothing.
 
@@ -106,6 +117,7 @@ def quote_request_submit(
         allergies=allergies,
         # Checked here too: only a real zone name is stored (dates are shown to the patient in it).
         time_zone=valid_time_zone(time_zone),
+        language=patient_language(preferred_language, browsing_language),
         consent_version=consents.CONSENT_VERSION,
         consent_health_data_at=now,
         consent_sharing_at=now,

@@ -121,10 +121,11 @@ def quote_request_transition(
     return quote_request
 
 
-# What the coordinators' mail says the patient did.
+# What the coordinators' mail says the patient did: ``action`` in English (kept in the row, for
+# the record), ``what`` the code the mail's templates word it by, as whole sentences.
 PATIENT_ACTIONS = {
-    S.IN_REVIEW: "sent the information you asked for",
-    S.ACCEPTED: "accepted a quote",
+    S.IN_REVIEW: ("information_sent", "sent the information you asked for"),
+    S.ACCEPTED: ("accepted", "accepted a quote"),
 }
 
 
@@ -139,11 +140,12 @@ def _move_mail(quote_request: QuoteRequest, to_status: str, *, actor, reason: st
         rows.append(notification_new(quote_request, quote_request.email, template, context))
     if actor is None:
         if to_status == S.CLOSED:
-            action = "declined the quotes" if reason == QuoteRequest.CloseReason.DECLINED else "withdrew the request"
+            declined = reason == QuoteRequest.CloseReason.DECLINED
+            what, action = ("declined", "declined the quotes") if declined else ("withdrew", "withdrew the request")
         else:
-            action = PATIENT_ACTIONS.get(to_status, f"moved the request to {status_label(to_status)}")
+            what, action = PATIENT_ACTIONS.get(to_status, ("", f"moved the request to {status_label(to_status)}"))
         admin_path = reverse("admin:quotes_quoterequest_change", args=[quote_request.pk])
         for address in coordinator_addresses(quote_request=quote_request):
-            context = {**common, "action": action, "admin_path": admin_path}
+            context = {**common, "what": what, "action": action, "admin_path": admin_path}
             rows.append(notification_new(quote_request, address, COORDINATOR_MAIL_ON_PATIENT_MOVE, context))
     return rows
