@@ -36,7 +36,7 @@ check: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --noinput
-	# TRANSLATIONS-PENDING $(BIN)/python manage.py check_translations
+	$(BIN)/python manage.py check_translations
 
 # After changing a string people read: brings every locale/*/LC_MESSAGES/django.po up to date with
 # the code (new strings untranslated, `make check` fails until they are translated), then compiles

@@ -166,10 +166,11 @@ def new_page(browser, live_server, viewport, settings, browser_problems):
         page.on("console", console)
         page.on("response", response)
 
-    def open_page():
+    def open_page(locale: str = "en-GB"):
+        # ``locale`` is the browser's language (its Accept-Language header and navigator.language).
         context = browser.new_context(
             base_url=live_server.url,
-            locale="en-GB",
+            locale=locale,
             timezone_id="UTC",
             reduced_motion="reduce",
             **VIEWPORTS[viewport],

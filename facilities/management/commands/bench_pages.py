@@ -124,14 +124,18 @@ class Command(BaseCommand):
             ("quote form", "/quote/"),
             ("quote form, prefilled", f"/quote/?procedure={procedure}&facility={sample.slug}"),
         ]
+        # The same pages in Arabic (right to left, content from the Arabic columns): they should
+        # cost what the English ones do.
+        in_arabic = ["home", "directory", "directory: procedure, by price", "facility page", "procedure page"]
+        pages += [(f"{label} (ar)", "/ar" + url) for label, url in pages if label in in_arabic]
         client = Client()
         self.stdout.write(
             f"{total:,} listed facilities, {connection.vendor}, up to {repeat} requests per page "
             f"(at most {max_seconds:g} s each)\n"
         )
         self.stdout.write(
-            f"{'':<34}{'without the cache':^60}{'with the cache':^29}\n"
-            f"{'page':<34}{'status':>7}{'queries':>9}{'median ms':>11}{'p95 ms':>9}{'n':>5}{'SQL ms':>9}{'slowest':>10}"
+            f"{'':<38}{'without the cache':^60}{'with the cache':^29}\n"
+            f"{'page':<38}{'status':>7}{'queries':>9}{'median ms':>11}{'p95 ms':>9}{'n':>5}{'SQL ms':>9}{'slowest':>10}"
             f"{'queries':>9}{'median ms':>11}{'p95 ms':>9}"
         )
         results = []
@@ -160,7 +164,7 @@ class Command(BaseCommand):
             median, p95 = statistics.median(timings), percentile(timings, 0.95)
             sql = profile(executed)
             self.stdout.write(
-                f"{label:<34}{status:>7}{len(executed):>9}{median:>11.1f}{p95:>9.1f}{len(timings):>5}"
+                f"{label:<38}{status:>7}{len(executed):>9}{median:>11.1f}{p95:>9.1f}{len(timings):>5}"
                 f"{sql['sql_ms']:>9.1f}{sql['slowest_query_ms']:>10.1f}"
                 f"{len(cached_queries):>9}{statistics.median(cached):>11.1f}{percentile(cached, 0.95):>9.1f}"
             )
@@ -178,6 +182,15 @@ class Command(BaseCommand):
                     "cached_p95_ms": round(percentile(cached, 0.95), 2),
                     **sql,
                 }
+            )
+        self.stdout.write("\nArabic against English (median, without / with the cache):")
+        by_label = {result["label"]: result for result in results}
+        for label in in_arabic:
+            english, arabic = by_label[label], by_label[f"{label} (ar)"]
+            self.stdout.write(
+                f"  {label:<32}{arabic['median_ms'] / english['median_ms']:>6.2f}x"
+                f"{arabic['cached_median_ms'] / english['cached_median_ms']:>8.2f}x"
+                f"   queries {english['queries']} / {arabic['queries']}"
             )
         if json_path:
             report = {
