@@ -2,6 +2,8 @@
 in, when the site does not have theirs), a facility's in its office's language, the coordinators'
 in the site's; coordinators see which language the patient gets."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -11,6 +13,7 @@ from quotes.models import QuoteRequest
 from quotes.services.case_moves import office_mail
 from quotes.services.outbox import notification_new, notifications_queue, notifications_send
 from tests.factories import form_data, make_case, make_facility, make_facility_user, make_language, make_quote_request
+from tests.quotes.helpers import open_status
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +100,34 @@ def test_coordinators_see_the_language_the_patient_gets(admin_client):
     quote_request = make_quote_request(language="ar")
     page = admin_client.get(reverse("admin:quotes_quoterequest_change", args=[quote_request.pk])).content.decode()
     assert "our e-mails and their page in العربية" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("en", "Tuesday 9 December 2031, 14:00 (Europe/Madrid)"),
+        ("es", "martes 9 de diciembre de 2031, 14:00 (Europe/Madrid)"),
+        ("de", "Dienstag, 9. Dezember 2031, 14:00 (Europe/Madrid)"),
+    ],
+)
+def test_dates_in_a_patients_mail_are_written_as_their_language_writes_them(mailoutbox, language, written):
+    quote_request = make_quote_request(language=language, time_zone="Europe/Madrid")
+    due = datetime.datetime(2031, 12, 9, 13, 0, tzinfo=datetime.UTC)
+    context = {"reference": quote_request.reference, "first_reply_due_at": due.isoformat(), "procedure": ""}
+    context["name"] = quote_request.name
+    notifications_queue([notification_new(quote_request, quote_request.email, "patient_submitted", context)])
+    notifications_send()
+    [mail] = mailoutbox
+    assert written in mail.body
+    assert written in mail.alternatives[0][0]
+
+
+def test_pages_write_dates_in_the_pages_language(client):
+    quote_request = make_quote_request(language="de")
+    open_status(client, quote_request)
+    with translation.override("de"):
+        page = client.get(reverse("quotes:status_page")).content.decode()
+    created = quote_request.created_at.astimezone(datetime.UTC)
+    with translation.override("de"):
+        month = gettext(created.strftime("%B"))
+    assert f"{created.day}. {month}" in page or f"{created.day}. {month[:3]}" in page

@@ -4,15 +4,26 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.defaultfilters import date as date_filter
+from django.utils import translation
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from tourism.dates import local_format
 from tourism.seo import site_base_url
 
 register = template.Library()
 
 # The same escapes Django's json_script uses: nothing in the data can close the script element.
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def local_date(value, pattern: str) -> str:
+    """A date or time written as the page's language writes it: ``{{ due|local_date:"j F Y" }}``
+    gives "9 December 2031", "9 de diciembre de 2031", "9. Dezember 2031" (``tourism.dates``).
+    Machine formats ("c", "Y-m-d") stay with Django's ``date``."""
+    return date_filter(value, local_format(pattern, translation.get_language()))
 
 
 @register.filter(is_safe=True)
