@@ -249,3 +249,12 @@ def test_figures_are_cached_per_language():
         with translation.override(language):
             keys.add(data_key("destinations"))
     assert len(keys) == len(LANGUAGES)
+
+
+@pytest.mark.parametrize("msgid", ["US$%(low)s–%(high)s", "%(low)s–%(high)s hours", "%(low)s–%(high)s weeks"])
+def test_arabic_keeps_a_range_of_numbers_in_reading_order(msgid):
+    # Inside right-to-left text "2–5" would show as "5–2": the range is isolated left to right
+    # (U+2066 ... U+2069), so it reads as written.
+    with translation.override("ar"):
+        text = translation.gettext(msgid) % {"low": "2", "high": "5"}
+    assert "\u20662–5\u2069" in text
