@@ -120,23 +120,17 @@ def in_language(path: str, language: str | None = None):
 
 
 def keep_original_in_english(sender, instance, **kwargs) -> None:
-    """Before a save: the English column is filled (from the original, when only that was set, as
-    code creating rows in English does), and the original column is made equal to the English.
-
-    Assigning ``procedure.name`` while another language is active writes that language's column
-    (and, inside modeltranslation, the original's value in memory); without this the original
-    column would be saved in that language.
+    """Before a save: an empty English column takes the original's value, as when code creates a
+    row while another language is active (modeltranslation then fills only that language's
+    column). What the original column saves is the English (``_saves_the_english``).
     """
     english = settings.LANGUAGE_CODE
     for field in TRANSLATED[sender]:
         if field in NOT_FALLEN_BACK:
             continue
         column = localized(field, english)
-        value = getattr(instance, column)
-        if value in (None, ""):
-            value = instance.__dict__.get(field)
-            setattr(instance, column, value)
-        instance.__dict__[field] = "" if value is None else value
+        if getattr(instance, column) in (None, ""):
+            setattr(instance, column, instance.__dict__.get(field))
 
 
 def _saves_the_english(field):
