@@ -14,8 +14,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.urls import path, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_countries.filters import CountryFilter
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
@@ -106,11 +106,30 @@ class AccreditationInline(admin.TabularInline):
     fields = ["body", "programme", "level", "awarded_on", "expires_on", "last_survey_on", "verification_url", "status"]
 
 
-class FacilityProcedureInline(TranslationTabularInline):
+class OfferCurrencyColumns:
+    """The currency an offer's prices are in (its facility's) and their US-dollar reference figure."""
+
+    @admin.display(description=_("currency"))
+    def offer_currency(self, offer: FacilityProcedure) -> str:
+        return offer.facility.currency if offer.facility_id else "—"
+
+    @admin.display(description=_("in US dollars (for sorting and filters)"))
+    def usd_reference(self, offer: FacilityProcedure) -> str:
+        if not offer.pk:
+            return "—"
+        if offer.usd_from is None:
+            return gettext("no exchange rate yet")
+        return f"{offer.usd_from:,}–{offer.usd_to:,}"
+
+
+class FacilityProcedureInline(OfferCurrencyColumns, TranslationTabularInline):
+    """Prices in the facility's own currency (its "currency of its prices", above)."""
+
     model = FacilityProcedure
     extra = 0
     autocomplete_fields = ["procedure"]
-    fields = ["procedure", "price_from", "price_to", "includes", "notes"]
+    fields = ["procedure", "price_from", "price_to", "usd_reference", "includes", "notes"]
+    readonly_fields = ["usd_reference"]
 
 
 # Facilities --------------------------------------------------------------------------------------
@@ -172,6 +191,7 @@ class FacilityAdmin(TranslationAdmin):
         (None, {"fields": ["name", "slug", "kind", "is_published"]}),
         (_("Location"), {"fields": ["country", "city", "address"]}),
         (_("About"), {"fields": ["description", "year_established", "beds", "website"]}),
+        (_("Prices"), {"fields": ["currency"]}),
         (
             _("International patients"),
             {
@@ -313,18 +333,19 @@ class ProcedureCategoryAdmin(TranslationAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ProcedureOfferInline(TranslationTabularInline):
+class ProcedureOfferInline(OfferCurrencyColumns, TranslationTabularInline):
     """Which facilities offer the procedure, and at what price, on the procedure's own page."""
 
     model = FacilityProcedure
     extra = 0
     autocomplete_fields = ["facility"]
-    fields = ["facility", "price_from", "price_to", "includes", "notes"]
+    fields = ["facility", "price_from", "price_to", "offer_currency", "usd_reference", "includes", "notes"]
+    readonly_fields = ["offer_currency", "usd_reference"]
     verbose_name = _("facility offering it")
     verbose_name_plural = _("facilities offering it, with indicative prices")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("facility").order_by("price_from")
+        return super().get_queryset(request).select_related("facility").order_by("usd_from")
 
 
 @admin.register(Procedure)
@@ -380,8 +401,9 @@ class ProcedureAdmin(TranslationAdmin):
 
 
 @admin.register(FacilityProcedure)
-class FacilityProcedureAdmin(TranslationAdmin):
-    list_display = ["procedure", "facility", "price_from", "price_to", "updated_at"]
+class FacilityProcedureAdmin(OfferCurrencyColumns, TranslationAdmin):
+    list_display = ["procedure", "facility", "price_from", "price_to", "offer_currency", "usd_reference", "updated_at"]
+    readonly_fields = ["offer_currency", "usd_reference"]
     list_filter = ["procedure"]
     list_select_related = ["procedure", "facility"]
     search_fields = ["facility__name", "procedure__name"]

@@ -16,6 +16,7 @@ import datetime
 import io
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
@@ -33,8 +34,9 @@ from facilities.models import (
     ProcedureCategory,
 )
 from facilities.services import facility_listing_refresh, facility_photo_add
-from tourism import dates
+from tourism import dates, money
 from tourism.pagecache import directory_changed
+from tourism.rates import RateRow, record_rates
 
 PHOTO_SIZE = (1200, 800)
 
@@ -228,9 +230,32 @@ def photo_upload(seed: str, view: int) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{seed}-{view}.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
+def load_demo_rates(today: datetime.date) -> None:
+    """The demo's exchange rates, dated yesterday (a day already published, as real rates are)."""
+    on = today - datetime.timedelta(days=1)
+    record_rates(
+        [
+            RateRow(currency=code, on=on, per_usd=Decimal(rate), source=demo_data.DEMO_RATES_SOURCE)
+            for code, rate in demo_data.DEMO_RATES.items()
+        ]
+    )
+
+
+def demo_currency(country: str) -> str:
+    return demo_data.DEMO_FACILITY_CURRENCY.get(country, money.REFERENCE)
+
+
+def local_price(dollars: int, currency: str) -> int:
+    """A demo price written in US dollars, as the facility would give it in its own currency (rounded)."""
+    if currency == money.REFERENCE:
+        return dollars
+    return int(money.approximately(Decimal(dollars) * Decimal(demo_data.DEMO_RATES[currency])))
+
+
 def load_facility(
     data: demo_data.FacilityData, today: datetime.date, *, photos: bool = True, refresh: bool = False
 ) -> str:
+    currency = demo_currency(data.country)
     facility, outcome = sync(
         Facility,
         {"slug": data.slug},
@@ -250,6 +275,7 @@ def load_facility(
             "beds": data.beds,
             "website": data.url,
             "is_published": data.is_published,
+            "currency": currency,
         },
         refresh=refresh,
     )
@@ -280,8 +306,8 @@ def load_facility(
             FacilityProcedure,
             {"facility": facility, "procedure": procedures[offer.procedure]},
             {
-                "price_from": offer.price_from,
-                "price_to": offer.price_to,
+                "price_from": local_price(offer.price_from, currency),
+                "price_to": local_price(offer.price_to, currency),
                 "includes": offer.includes,
                 "notes": offer.notes,
                 **demo_translations.translated_offer(offer.includes, offer.notes),
@@ -343,6 +369,7 @@ def load_demo_directory(*, refresh: bool = False, photos: bool = True) -> DemoDi
     on = dates.today()
     with transaction.atomic():
         load_reference_data(refresh=refresh)
+        load_demo_rates(on)
         for data in demo_data.FACILITIES:
             outcomes[load_facility(data, on, photos=photos, refresh=refresh)] += 1
         # Windows of every facility, including ones loaded before or changed in bulk since.

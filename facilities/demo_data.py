@@ -361,6 +361,38 @@ PRICE_GUIDE = {
     "post-operative-pain-management": (800, 1_400),
 }
 
+# The demo's exchange rates: made up, round figures near those of late 2026, units per US dollar.
+# Loaded dated yesterday each time the demo loads (``facilities.demo.load_demo_rates``), so that
+# the demo shows prices converted; real rates come from ``manage.py load_rates``.
+DEMO_RATES = {
+    "EUR": "0.92",
+    "GBP": "0.79",
+    "CAD": "1.38",
+    "AUD": "1.52",
+    "AED": "3.6725",
+    "SAR": "3.75",
+    "CHF": "0.88",
+    "NOK": "10.8",
+    "SEK": "10.5",
+    "DKK": "6.86",
+    "PLN": "3.98",
+    "CZK": "23.2",
+    "HUF": "362",
+    "TRY": "34.6",
+    "INR": "84.5",
+    "THB": "34.4",
+    "MYR": "4.46",
+    "KRW": "1395",
+    "MXN": "19.9",
+    "COP": "4150",
+    "CRC": "505",
+}
+DEMO_RATES_SOURCE = "Medtour demo rates (made up for the demo, not for real use)"
+
+# The currency demo facilities in each country price in; elsewhere US dollars, as many
+# international-patient offices quote foreigners.
+DEMO_FACILITY_CURRENCY = {"DE": "EUR", "ES": "EUR", "LT": "EUR", "PL": "PLN", "TH": "THB", "IN": "INR"}
+
 COUNTRY_PRICE_INDEX = {
     "IN": 0.8,
     "TR": 1.0,

@@ -17,7 +17,6 @@ from django import forms
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Lower
 from django.http import QueryDict
-from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +24,7 @@ from django_countries import countries
 
 from facilities.models import Accreditation, AccreditationBody, Facility, Language, Procedure
 from facilities.search import facility_search, search_terms
+from tourism import money
 from tourism.pagecache import cached_data
 
 MAX_TEXT = 100
@@ -81,11 +81,12 @@ class FacilityFilter(django_filters.FilterSet):
     language = django_filters.ChoiceFilter(
         label=_("Language spoken"), method="filter_language", empty_label=_("Any language")
     )
+    # In the visitor's currency (``price_currency``), compared with the prices' dollar figures.
     price_min = django_filters.NumberFilter(
-        label=_("Price from (USD)"), method="filter_price", min_value=0, max_value=MAX_PRICE, decimal_places=0
+        label=_("Price from"), method="filter_price", min_value=0, max_value=MAX_PRICE, decimal_places=0
     )
     price_max = django_filters.NumberFilter(
-        label=_("Price up to (USD)"), method="filter_price", min_value=0, max_value=MAX_PRICE, decimal_places=0
+        label=_("Price up to"), method="filter_price", min_value=0, max_value=MAX_PRICE, decimal_places=0
     )
     services = django_filters.MultipleChoiceFilter(
         label=_("Services for international patients"),
@@ -99,7 +100,9 @@ class FacilityFilter(django_filters.FilterSet):
         model = Facility
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, public: bool = False, **kwargs):
+    def __init__(
+        self, data=None, queryset=None, *, public: bool = False, currency: str = money.REFERENCE, rates=None, **kwargs
+    ):
         searching = data is not None and has_search_words(data.get("q"))
         if data is not None and data.get("sort") == Sort.RELEVANCE and not searching:
             # A "best match" left over from a search box since emptied: sort by name, no complaint.
@@ -119,6 +122,14 @@ class FacilityFilter(django_filters.FilterSet):
         self.filters["body"].extra["choices"] = [(slug, str(body)) for slug, body in self.bodies.items()]
         self.filters["language"].extra["choices"] = [(code, lang.name) for code, lang in self.languages.items()]
         self.filters["country"].extra["choices"] = [(code, name) for code, name in countries]
+        # Prices typed in the visitor's currency when it converts today, else in US dollars.
+        self.rates = rates if rates is not None else {}
+        self.price_currency = money.usable_display(currency, self.rates)
+        for name, label in (
+            ("price_min", _("Price from (%(currency)s)")),
+            ("price_max", _("Price up to (%(currency)s)")),
+        ):
+            self.filters[name].label = label % {"currency": self.price_currency}
 
     def _procedure_choices(self) -> list:
         groups: dict[str, list[tuple[str, str]]] = {}
@@ -139,6 +150,8 @@ class FacilityFilter(django_filters.FilterSet):
         return queryset.filter(offered_procedures__procedure=self.procedures[value]).annotate(
             procedure_price_from=F("offered_procedures__price_from"),
             procedure_price_to=F("offered_procedures__price_to"),
+            procedure_usd_from=F("offered_procedures__usd_from"),
+            procedure_usd_to=F("offered_procedures__usd_to"),
         )
 
     def filter_body(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -153,9 +166,10 @@ class FacilityFilter(django_filters.FilterSet):
         # Prices are per procedure: without one chosen a range means nothing (see ``problems``).
         if not self.form.cleaned_data.get("procedure"):
             return queryset
+        dollars = money.from_display(value, self.price_currency, self.rates)
         if name == "price_min":
-            return queryset.filter(procedure_price_to__gte=value)
-        return queryset.filter(procedure_price_from__lte=value)
+            return queryset.filter(procedure_usd_to__gte=dollars)
+        return queryset.filter(procedure_usd_from__lte=dollars)
 
     def filter_services(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(**{Facility.SERVICE_FIELDS[service]: True for service in value})
@@ -206,7 +220,7 @@ class FacilityFilter(django_filters.FilterSet):
         if key == Sort.RELEVANCE:
             return queryset.order_by(F("search_rank").desc(), Lower("name"), "pk")
         if key == Sort.PRICE:
-            return queryset.order_by(F("procedure_price_from").asc(nulls_last=True), Lower("name"), "pk")
+            return queryset.order_by(F("procedure_usd_from").asc(nulls_last=True), Lower("name"), "pk")
         if key == Sort.NEWEST:
             return queryset.order_by("-created_at", "-pk")
         return queryset.order_by(Lower("name"), "pk")
@@ -219,6 +233,8 @@ class FacilityFilter(django_filters.FilterSet):
         query of the page that counts every matching facility.
         """
         chosen = tuple(sorted((name, repr(value)) for name, value in self._cleaned().items() if name != "country"))
+        # A price typed in euros is another range of dollars than the same number typed in pounds.
+        chosen = (*chosen, self.price_currency)
 
         def compute() -> dict[str, int]:
             rows = self._apply(self.queryset.all(), skip={"country"}).order_by().values_list("country")
@@ -272,9 +288,9 @@ class FacilityFilter(django_filters.FilterSet):
         if data.get("language"):
             add(self.languages[data["language"]].name, "language")
         if procedure and data.get("price_min") is not None:
-            add(_("from US$%(price)s") % {"price": self._price(data["price_min"])}, "price_min")
+            add(_("from %(price)s") % {"price": self._price(data["price_min"])}, "price_min")
         if procedure and data.get("price_max") is not None:
-            add(_("up to US$%(price)s") % {"price": self._price(data["price_max"])}, "price_max")
+            add(_("up to %(price)s") % {"price": self._price(data["price_max"])}, "price_max")
         service_labels = dict(Facility.Service.choices)
         for service in data.get("services") or ():
             add(service_labels[service], "services", service)
@@ -283,9 +299,8 @@ class FacilityFilter(django_filters.FilterSet):
             add(Sort.summaries[self.sort_key], "sort")
         return active
 
-    @staticmethod
-    def _price(value) -> str:
-        return number_format(int(value), decimal_pos=0, force_grouping=True)
+    def _price(self, value) -> str:
+        return money.amount_text(int(value), self.price_currency)
 
     def _query_without(self, name: str, value: str | None = None) -> str:
         if isinstance(self.data, QueryDict):

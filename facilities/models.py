@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from tourism import dates
+from tourism import dates, money
 from tourism.storage import private_storage
 
 
@@ -211,6 +211,14 @@ class Facility(models.Model):
         default=settings.LANGUAGE_CODE,
         help_text=_("The language of the e-mails Medtour sends to this facility's office."),
     )
+    # Its indicative prices are entered, stored and always shown in this currency (tourism.money).
+    currency = models.CharField(
+        _("currency of its prices"),
+        max_length=3,
+        choices=money.Currency.choices,
+        default=money.REFERENCE,
+        help_text=_("The currency the facility gives its prices in. Visitors see them converted beside it."),
+    )
     year_established = models.PositiveSmallIntegerField(_("year established"), null=True, blank=True)
     beds = models.PositiveIntegerField(_("beds"), null=True, blank=True)
     website = models.URLField(_("website"), blank=True)
@@ -241,6 +249,13 @@ class Facility(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("facilities:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What ``facilities.signals`` compares with on save: a new currency re-reads every price.
+        instance._saved_currency = instance.__dict__.get("currency")
+        return instance
 
     @property
     def services(self) -> list[str]:
@@ -409,8 +424,15 @@ class Procedure(models.Model):
 class FacilityProcedure(models.Model):
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="offered_procedures")
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="offers")
-    price_from = models.PositiveIntegerField(_("price from (USD)"))
-    price_to = models.PositiveIntegerField(_("price to (USD)"))
+    # In the facility's currency, as the facility gave them.
+    price_from = models.PositiveIntegerField(_("price from"), help_text=_("In the facility's own currency."))
+    price_to = models.PositiveIntegerField(_("price to"), help_text=_("In the facility's own currency."))
+    # The same prices in whole US dollars at the currency's newest rate: what filters, sorting and
+    # the directory's figures read, so that prices in different currencies compare on one indexed
+    # column. Derived, never typed: kept by ``save`` and by ``refresh_reference_prices`` when a rate
+    # or the facility's currency changes. Empty while the currency has no rate at all.
+    usd_from = models.PositiveIntegerField(_("price from in US dollars (reference)"), null=True, editable=False)
+    usd_to = models.PositiveIntegerField(_("price to in US dollars (reference)"), null=True, editable=False)
     includes = models.TextField(_("what the price includes"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -427,10 +449,21 @@ class FacilityProcedure(models.Model):
                 violation_error_message=_("The upper price must not be below the lower price."),
             ),
         ]
-        indexes = [models.Index(fields=["procedure", "price_from"], name="offer_price_idx")]
+        indexes = [models.Index(fields=["procedure", "usd_from"], name="offer_usd_price_idx")]
 
     def __str__(self) -> str:
         return gettext("%(procedure)s at %(facility)s") % {"procedure": self.procedure, "facility": self.facility}
+
+    def save(self, *args, **kwargs) -> None:
+        currency = self.facility.currency
+        # Read afresh, not from the cache: a rate entered in this same transaction counts.
+        rates = {} if currency == money.REFERENCE else money.stored_rates({currency})
+        self.usd_from = money.to_usd(self.price_from, currency, rates) if self.price_from is not None else None
+        self.usd_to = money.to_usd(self.price_to, currency, rates) if self.price_to is not None else None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"price_from", "price_to"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "usd_from", "usd_to"}
+        super().save(*args, **kwargs)
 
 
 # The facility's own people: its international-patient office ---------------------------------

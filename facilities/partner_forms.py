@@ -67,8 +67,9 @@ class ProfileProposalForm(forms.Form):
         required=False,
         empty_label=_("Choose a procedure"),
     )
-    new_price_from = _price_field(_("Price from (USD)"))
-    new_price_to = _price_field(_("Price to (USD)"))
+    # Labelled with the facility's currency in __init__.
+    new_price_from = _price_field(_("Price from"))
+    new_price_to = _price_field(_("Price to"))
     new_includes = _includes_field()
     photo = forms.FileField(
         label=_("A new photo (optional)"),
@@ -124,10 +125,13 @@ class ProfileProposalForm(forms.Form):
         self.fields["description"].initial = facility.description
         self.fields["languages"].initial = [language.pk for language in facility.languages.all()]
         self.fields["services"].initial = current_services(facility)
+        low_label = _("Price from (%(currency)s)") % {"currency": facility.currency}
+        high_label = _("Price to (%(currency)s)") % {"currency": facility.currency}
+        self.fields["new_price_from"].label, self.fields["new_price_to"].label = low_label, high_label
         for offer in offers:
             prefix = f"offer_{offer.procedure_id}"
-            self.fields[f"{prefix}_price_from"] = _price_field(_("Price from (USD)"))
-            self.fields[f"{prefix}_price_to"] = _price_field(_("Price to (USD)"))
+            self.fields[f"{prefix}_price_from"] = _price_field(low_label)
+            self.fields[f"{prefix}_price_to"] = _price_field(high_label)
             self.fields[f"{prefix}_includes"] = _includes_field()
             self.fields[f"{prefix}_price_from"].initial = offer.price_from
             self.fields[f"{prefix}_price_to"].initial = offer.price_to
@@ -216,3 +220,13 @@ class ProfileProposalForm(forms.Form):
             return
         for field, errors in error.error_dict.items():
             self.add_error(field if field in self.fields else None, errors)
+
+
+class OfficeLanguageForm(forms.Form):
+    """The language Medtour writes to the office in: a setting of its own, not part of the listing."""
+
+    office_language = forms.ChoiceField(
+        label=_("Language of Medtour's e-mails to your office"),
+        choices=Facility._meta.get_field("office_language").choices,
+        help_text=_("New cases, reminders and messages about patients come in this language."),
+    )

@@ -13,16 +13,22 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from facilities.models import Accreditation, ProfileChangeProposal
+from facilities.models import Accreditation, Facility, ProfileChangeProposal
 from facilities.partner_access import manager_view, partner_view
-from facilities.partner_forms import ProfileProposalForm
+from facilities.partner_forms import OfficeLanguageForm, ProfileProposalForm
 from facilities.proposals import ProposalError, facility_offers, proposal_submit, proposal_summary, proposal_withdraw
 
 # The page lists the latest proposals; older ones stay in the editors' admin.
 PROPOSALS_SHOWN = 20
 
 
-def _profile_page(request: HttpRequest, *, form: ProfileProposalForm | None = None, status: int = 200) -> HttpResponse:
+def _profile_page(
+    request: HttpRequest,
+    *,
+    form: ProfileProposalForm | None = None,
+    office_form: OfficeLanguageForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     membership = request.membership
     facility = membership.facility
     offers = facility_offers(facility)
@@ -45,6 +51,9 @@ def _profile_page(request: HttpRequest, *, form: ProfileProposalForm | None = No
         "pending": pending,
         "form": form,
         "can_propose": membership.is_manager,
+        "office_form": (office_form or OfficeLanguageForm(initial={"office_language": facility.office_language}))
+        if membership.is_manager
+        else None,
     }
     return render(request, "partners/profile.html", context, status=status)
 
@@ -70,6 +79,20 @@ def profile_propose(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, _("Your proposal was sent to Medtour's editors. Your listing changes once they approve it.")
     )
+    return redirect("partners:profile")
+
+
+@require_POST
+@manager_view
+def office_language_set(request: HttpRequest) -> HttpResponse:
+    """A manager sets the language of Medtour's e-mails to the office: at once, no editor involved
+    (it changes nothing patients see, so the directory's pages stay as they are)."""
+    form = OfficeLanguageForm(request.POST)
+    if not form.is_valid():
+        return _profile_page(request, office_form=form, status=400)
+    facility = request.membership.facility
+    Facility.objects.filter(pk=facility.pk).update(office_language=form.cleaned_data["office_language"])
+    messages.success(request, _("Medtour's e-mails to your office will now be in the language you chose."))
     return redirect("partners:profile")
 
 

@@ -42,6 +42,7 @@ from facilities.models import (
     today,
 )
 from facilities.services import facility_photo_add
+from tourism import money
 from tourism.text import visible_text
 
 Status = ProfileChangeProposal.Status
@@ -581,8 +582,8 @@ class ComparisonRow:
     changed: bool
 
 
-def _price_text(price_from: int, price_to: int, includes: str) -> str:
-    amount = f"{price_from:,} USD" if price_from == price_to else f"{price_from:,}–{price_to:,} USD"
+def _price_text(price_from: int, price_to: int, includes: str, currency: str) -> str:
+    amount = money.amount_text(price_from, currency, price_to)
     return _("%(amount)s; includes: %(includes)s") % {"amount": amount, "includes": includes} if includes else amount
 
 
@@ -650,9 +651,9 @@ def proposal_comparison(proposal: ProfileChangeProposal) -> list[ComparisonRow]:
     new_ids = set(proposed_prices) - set(offers)
     new_procedures = Procedure.objects.in_bulk(new_ids) if new_ids else {}
     for procedure_id, offer in sorted(offers.items(), key=lambda item: item[1].procedure.name):
-        live = _price_text(offer.price_from, offer.price_to, _normalise(offer.includes))
+        live = _price_text(offer.price_from, offer.price_to, _normalise(offer.includes), facility.currency)
         row = proposed_prices.get(procedure_id)
-        wanted = _price_text(row["price_from"], row["price_to"], row["includes"]) if row else live
+        wanted = _price_text(row["price_from"], row["price_to"], row["includes"], facility.currency) if row else live
         label = _("Price: %(procedure)s") % {"procedure": offer.procedure.name}
         rows.append(ComparisonRow(label, live, wanted, wanted != live))
     for procedure_id in sorted(new_ids, key=lambda pk: getattr(new_procedures.get(pk), "name", "")):
@@ -661,7 +662,10 @@ def proposal_comparison(proposal: ProfileChangeProposal) -> list[ComparisonRow]:
         label = _("Price: %(procedure)s") % {"procedure": procedure.name if procedure else _("(procedure removed)")}
         rows.append(
             ComparisonRow(
-                label, _("Not offered"), _price_text(row["price_from"], row["price_to"], row["includes"]), True
+                label,
+                _("Not offered"),
+                _price_text(row["price_from"], row["price_to"], row["includes"], facility.currency),
+                True,
             )
         )
 

@@ -27,6 +27,8 @@ PERMISSIONS: GroupPermissions = {
     ("facilities", "facilitymembership"): ("view", "change", "delete"),
     ("facilities", "facilityinvitation"): ("view", "add", "change"),
     ("facilities", "profilechangeproposal"): ("view", "change"),
+    # The exchange rates that prices are shown converted at (tourism.money).
+    ("tourism", "exchangerate"): ("view", "add", "change", "delete"),
 }
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Min, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.utils.translation import ngettext
 from django_countries.fields import Country
@@ -80,7 +80,8 @@ def facility_page_ids(results: QuerySet, *, offset: int, limit: int, total: int)
 
 
 def facility_cards_for_ids(ids: list[int], *, procedure: Procedure | None = None) -> list[Facility]:
-    """The cards of a page of facilities, in the order of ``ids``, with the chosen procedure's price."""
+    """The cards of a page of facilities, in the order of ``ids``, with the chosen procedure's price
+    (in the facility's own currency, ``facility.currency``)."""
     if not ids:
         return []
     queryset = facility_cards(Facility.objects.filter(pk__in=ids))
@@ -202,6 +203,10 @@ class CountryCost:
     median: float
     facilities: int
 
+    @property
+    def median_dollars(self) -> int:
+        return round(self.median)
+
 
 def listed_offers() -> QuerySet:
     """Prices of published procedures at listed facilities: the only prices shown in public."""
@@ -211,7 +216,8 @@ def listed_offers() -> QuerySet:
 def procedures_with_stats(queryset: QuerySet | None = None) -> list[Procedure]:
     """Published procedures with how many listed facilities offer each and from what price.
 
-    Two queries whatever the size of the directory: the procedures, then one grouped pass over the
+    The lowest price is in US dollars (the reference figures, ``facilities.pricing``). Two queries
+    whatever the size of the directory: the procedures, then one grouped pass over the
     listed prices (cheaper than a correlated subquery per procedure), cached until the directory
     changes: at 100,000 facilities that pass reads some 300,000 prices.
     """
@@ -234,7 +240,7 @@ def _procedure_stats(ids: tuple[int, ...]) -> dict[int, dict]:
         FacilityProcedure.objects.filter(facility__in=Facility.objects.listed().values("pk"), procedure__in=ids)
         .order_by()
         .values("procedure")
-        .annotate(n=Count("pk"), low=Min("price_from"))
+        .annotate(n=Count("pk"), low=Min("usd_from"))
     )
     return {row["procedure"]: row for row in rows}
 
@@ -252,12 +258,15 @@ def procedure_offers(*, procedure: Procedure, limit: int = 12) -> list[FacilityP
                 to_attr="current_accreditations",
             )
         )
-        .order_by("price_from", Lower("facility__name"), "pk")[:limit]
+        .order_by(F("usd_from").asc(nulls_last=True), Lower("facility__name"), "pk")[:limit]
     )
 
 
 def cost_by_country(*, procedure: Procedure) -> list[CountryCost]:
     """Lowest and median starting price per country from the live prices, cheapest country first.
+
+    In US dollars, from each price's reference figure (``facilities.pricing``): prices in
+    different currencies compare in one.
 
     One narrow query of (country, price) pairs: a facility offers a procedure at most once, so each
     row is one facility. The median is taken in Python, the same way on every database.
@@ -265,7 +274,11 @@ def cost_by_country(*, procedure: Procedure) -> list[CountryCost]:
 
     def compute() -> list[tuple[str, int, float, int]]:
         prices: dict[str, list[int]] = {}
-        rows = listed_offers().filter(procedure=procedure).values_list("facility__country", "price_from")
+        rows = (
+            listed_offers()
+            .filter(procedure=procedure, usd_from__isnull=False)
+            .values_list("facility__country", "usd_from")
+        )
         for country, price in rows.iterator(chunk_size=5000):
             prices.setdefault(country, []).append(price)
         return [(code, min(group), statistics.median(group), len(group)) for code, group in prices.items()]

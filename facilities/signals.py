@@ -7,6 +7,8 @@ live elsewhere (``facilities.listing``, ``tourism.pagecache``). Bulk writes (``Q
 
 - Each facility's stored listing window follows its accreditation records. This runs inside the
   saving transaction, so a suspended or revoked accreditation hides its facility in the same commit.
+- Each price's US-dollar reference figure follows the exchange rates and its facility's currency
+  (``facilities.pricing``), in the saving transaction too.
 - The cached public pages and figures turn over once a change to the directory (any save or delete
   of its rows, any change to its many-to-many links) commits: a rolled-back edit changes nothing,
   and a page rendered from the old rows before the commit was stored under the old generation,
@@ -27,7 +29,9 @@ from facilities.models import (
     Procedure,
     ProcedureCategory,
 )
+from facilities.pricing import refresh_reference_prices
 from facilities.services import facility_listing_refresh
+from tourism.models import ExchangeRate
 from tourism.pagecache import directory_changed
 
 DIRECTORY_MODELS = (
@@ -39,6 +43,8 @@ DIRECTORY_MODELS = (
     Procedure,
     ProcedureCategory,
     Language,
+    # Every price shown converted changes with it.
+    ExchangeRate,
 )
 DIRECTORY_LINKS = (Facility.languages.through, Procedure.related.through)
 # m2m_changed also fires before each change, and when nothing was actually added or removed.
@@ -64,6 +70,26 @@ def accreditation_changed(sender, instance: Accreditation, **kwargs) -> None:
         return  # Fixture loading: the loaded facilities carry their windows already.
     previous = getattr(instance, "_previous_facility_id", None)
     facility_listing_refresh(facility_ids={instance.facility_id, previous} - {None})
+
+
+# The US-dollar reference figures of prices -------------------------------------------------------
+
+
+@receiver(post_save, sender=ExchangeRate, dispatch_uid="facilities.rate_saved")
+@receiver(post_delete, sender=ExchangeRate, dispatch_uid="facilities.rate_deleted")
+def rate_changed(sender, instance: ExchangeRate, **kwargs) -> None:
+    # In the saving transaction, like the listing window: no moment where filters read old figures.
+    refresh_reference_prices(currencies={instance.currency})
+
+
+@receiver(post_save, sender=Facility, dispatch_uid="facilities.currency_saved")
+def facility_currency_saved(sender, instance: Facility, created: bool, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    previous = getattr(instance, "_saved_currency", None)
+    if not created and previous is not None and previous != instance.currency:
+        refresh_reference_prices(facility_ids={instance.pk})
+    instance._saved_currency = instance.currency
 
 
 # The page and figure cache -------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from facilities.selectors import (
     split_names,
 )
 from facilities.structured_data import facility_json_ld, procedure_json_ld
+from tourism import money
 from tourism.pagecache import public_page
 from tourism.seo import site_base_url
 
@@ -38,6 +39,8 @@ def home(request: HttpRequest) -> HttpResponse:
     procedures = procedures_with_stats(Procedure.objects.published().order_by("category__position", "name"))
     popular = sorted(procedures, key=lambda p: (-p.facility_count, p.name))[:POPULAR_PROCEDURES]
     places = destinations()
+    # The page shows prices converted: the rates are read once, whatever it holds (tourism.money).
+    money.request_rates(request)
     return render(
         request,
         "home.html",
@@ -73,7 +76,13 @@ def accreditation(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public_page(params=(*FacilityFilter.base_filters, "page"))
 def facility_list(request: HttpRequest) -> HttpResponse:
-    filterset = FacilityFilter(request.GET, queryset=Facility.objects.listed(), public=True)
+    filterset = FacilityFilter(
+        request.GET,
+        queryset=Facility.objects.listed(),
+        public=True,
+        currency=money.display_currency(request),
+        rates=money.request_rates(request),
+    )
     notes = list(filterset.problems)
 
     results = filterset.results
@@ -144,6 +153,8 @@ def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
     url = site_base_url(request) + facility.get_absolute_url()
     photos = list(facility.photos.all())
     image_url = request.build_absolute_uri(photos[0].large.url) if photos else ""
+    # The page shows prices converted: the rates are read once, whatever it holds (tourism.money).
+    money.request_rates(request)
     return render(
         request,
         "facilities/facility_detail.html",
@@ -178,6 +189,8 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     groups: dict = {}
     for procedure in procedures:
         groups.setdefault(procedure.category, []).append(procedure)
+    # The page shows prices converted: the rates are read once, whatever it holds (tourism.money).
+    money.request_rates(request)
     return render(
         request,
         "facilities/procedure_list.html",
@@ -197,6 +210,8 @@ def procedure_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(_("No procedure page has this address."))
     offers = procedure_offers(procedure=procedure, limit=PROCEDURE_PAGE_FACILITIES)
     costs = cost_by_country(procedure=procedure)
+    # The page shows prices converted: the rates are read once, whatever it holds (tourism.money).
+    money.request_rates(request)
     return render(
         request,
         "facilities/procedure_detail.html",

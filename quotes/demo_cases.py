@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from facilities import demo_data
 from facilities.models import (
     Facility,
     FacilityMembership,
@@ -261,9 +262,10 @@ def quote_draft(
 
     ``package``: a hospital that includes more at no extra charge (medication, physiotherapy,
     transfers) and arranges the hotel; otherwise one that prices those and leaves the hotel out.
+    Worked out in US dollars, then written in the facility's own currency at the demo's rate.
     """
     offer = FacilityProcedure.objects.filter(facility=facility, procedure=procedure).first()
-    base = float((offer.price_from + offer.price_to) / 2) if offer else 12000.0
+    base = float((offer.usd_from + offer.usd_to) / 2) if offer and offer.usd_from is not None else 12000.0
 
     def line(category: str, state: str, description: str = "", amount=None) -> QuoteLine:
         return QuoteLine(category=category, state=state, amount=amount, description=description)
@@ -307,8 +309,17 @@ def quote_draft(
         ),
         line(Item.OTHER, State.NOT_APPLICABLE),
     ]
+    currency = facility.currency if facility.currency in demo_data.DEMO_RATES else QuoteRequest.Currency.USD
+    if currency != QuoteRequest.Currency.USD:
+        rate = float(demo_data.DEMO_RATES[currency])
+        lines = [
+            QuoteLine(line.category, line.state, _round(float(line.amount) * rate), line.description)
+            if line.amount is not None
+            else line
+            for line in lines
+        ]
     return QuoteDraft(
-        currency=QuoteRequest.Currency.USD,
+        currency=currency,
         valid_until=timezone.localdate() + datetime.timedelta(days=QUOTE_VALID_DAYS),
         lines=lines,
         exclusions=EXCLUSIONS,

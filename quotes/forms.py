@@ -205,7 +205,11 @@ class QuoteRequestForm(forms.Form):
         label=_("Budget (optional)"), required=False, min_value=0, max_value=100_000_000, decimal_places=2
     )
     budget_currency = forms.ChoiceField(
-        label=_("Currency"), choices=QuoteRequest.Currency.choices, initial=QuoteRequest.Currency.USD, required=False
+        label=_("Currency"),
+        choices=QuoteRequest.Currency.choices,
+        initial=QuoteRequest.Currency.USD,
+        required=False,
+        widget=FastSelect,
     )
     condition = VisibleCharField(
         label=_("Your condition and symptoms"),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from tourism import money
 from tourism.storage import private_storage
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # No 0/O, 1/I/L: easy to read out on the phone.
@@ -113,15 +114,8 @@ class QuoteRequest(models.Model):
         FROM_60 = "60_69", _("60 to 69")
         FROM_70 = "70_plus", _("70 or over")
 
-    class Currency(models.TextChoices):
-        USD = "USD", _("US dollar (USD)")
-        EUR = "EUR", _("Euro (EUR)")
-        GBP = "GBP", _("Pound sterling (GBP)")
-        CAD = "CAD", _("Canadian dollar (CAD)")
-        AUD = "AUD", _("Australian dollar (AUD)")
-        AED = "AED", _("UAE dirham (AED)")
-        CHF = "CHF", _("Swiss franc (CHF)")
-        NOK = "NOK", _("Norwegian krone (NOK)")
+    # Budgets and hospitals' quotes may be in any currency we know (tourism.money).
+    Currency = money.Currency
 
     reference = models.CharField(_("reference"), max_length=12, unique=True, editable=False)
     status = models.CharField(

@@ -44,6 +44,7 @@ from quotes.models import (
     overdue_q,
 )
 from quotes.roles import COORDINATORS
+from tourism import money
 
 S = QuoteRequest.Status
 
@@ -194,8 +195,28 @@ def shown_quotes(quote_request: QuoteRequest) -> list[FacilityQuote]:
     )
 
 
-def quote_comparison(quote_request: QuoteRequest, quotes: list[FacilityQuote]) -> dict:
-    """The side-by-side table of the patient's quotes: a column per quote, a row per kind of cost."""
+def comparison_currency(quote_request: QuoteRequest, display_currency: str | None = None) -> str:
+    """The currency the patient compares quotes in: their budget's, else the one they read prices in."""
+    return quote_request.budget_currency or display_currency or money.REFERENCE
+
+
+def quote_comparison(
+    quote_request: QuoteRequest,
+    quotes: list[FacilityQuote],
+    *,
+    display_currency: str | None = None,
+    rates: dict | None = None,
+) -> dict:
+    """The side-by-side table of the patient's quotes: a column per quote, a row per kind of cost.
+
+    Every price stays in its quote's currency; beside it, the template shows it converted into
+    ``compare_in`` (``comparison_currency``) at a fresh, dated rate, as the public pages do.
+    ``unconverted`` lists the quotes' currencies that have no fresh rate to convert by.
+    """
+    compare_in = comparison_currency(quote_request, display_currency)
+    rates = money.latest_rates() if rates is None else rates
+    currencies = sorted({quote.currency for quote in quotes})
+    unconverted = [c for c in currencies if c != compare_in and money.conversion(c, compare_in, rates) is None]
     today = timezone.localdate()
     choosing = quote_request.status == S.QUOTED
     columns = []
@@ -222,7 +243,10 @@ def quote_comparison(quote_request: QuoteRequest, quotes: list[FacilityQuote]) -
         # The table's minimum width follows the number of quotes (see static/css/status.css).
         "width_class": f"quote-compare-cols-{min(len(columns), MAX_WIDTH_CLASS)}",
         "rows": rows,
-        "currencies": sorted({quote.currency for quote in quotes}),
+        "currencies": currencies,
+        "compare_in": compare_in,
+        "unconverted": unconverted,
+        "shows_conversion": bool(currencies) and currencies != [compare_in] and not unconverted,
         "has_notes": any(quote.notes for quote in quotes),
         "accepted_quote": next((q for q in quotes if q.status == FacilityQuote.Status.ACCEPTED), None),
         "can_choose": choosing,
@@ -280,7 +304,14 @@ def patient_thread(quote_request: QuoteRequest) -> list[ThreadEntry]:
     return sorted(entries, key=lambda entry: entry.created_at)
 
 
-def status_page_context(quote_request: QuoteRequest, *, can_reply: bool, can_withdraw: bool) -> dict:
+def status_page_context(
+    quote_request: QuoteRequest,
+    *,
+    can_reply: bool,
+    can_withdraw: bool,
+    display_currency: str | None = None,
+    rates: dict | None = None,
+) -> dict:
     """What the status page shows about a request (``status_page_request``), forms aside."""
     timeline = list(quote_request.status_changes.all())
     context = {
@@ -305,7 +336,9 @@ def status_page_context(quote_request: QuoteRequest, *, can_reply: bool, can_wit
         and quote_request.closed_reason in (QuoteRequest.CloseReason.DECLINED, QuoteRequest.CloseReason.WITHDRAWN),
     }
     if quote_request.status in QUOTES_SHOWN_WHEN:
-        context["comparison"] = quote_comparison(quote_request, shown_quotes(quote_request))
+        context["comparison"] = quote_comparison(
+            quote_request, shown_quotes(quote_request), display_currency=display_currency, rates=rates
+        )
     return context
 
 

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import get_resolver
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -31,7 +32,7 @@ from quotes import ratelimit
 from quotes.forms import QuoteRequestForm, form_key, new_form_stamp
 from quotes.models import PendingUpload, QuoteRequest, hash_token
 from quotes.patient_forms import AcceptQuoteForm, PatientMessageForm, PatientReplyForm, WithdrawForm
-from quotes.selectors import acceptable_quote, status_page_context, status_page_request
+from quotes.selectors import acceptable_quote, comparison_currency, status_page_context, status_page_request
 from quotes.services.cases import sharing_consent_answer
 from quotes.services.conversation import patient_can_write, patient_message_post
 from quotes.services.errors import CaseError, PatientActionRefused, Refusal
@@ -50,6 +51,7 @@ from quotes.services.patient import (
 )
 from quotes.services.submission import quote_request_submit
 from quotes.uploads import pending_uploads_delete, pending_uploads_for, pending_uploads_keep
+from tourism import money
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +112,8 @@ def _blank_form(request: HttpRequest) -> HttpResponse:
         "procedure": procedure.slug if procedure else None,
         "preferred_language": replies_in.code if replies_in else None,
         "suggest_facilities": not facilities,
+        # A budget in the currency the visitor reads prices in (they can change it).
+        "budget_currency": money.display_currency(request),
     }
     form = _form(request, initial=initial)
     context = {
@@ -499,7 +503,14 @@ def _render_status(
         raise UnknownStatusToken("No request has this address.")
     can_reply, can_withdraw = patient_can(quote_request, REPLY), patient_can(quote_request, WITHDRAW)
     context = {
-        **status_page_context(quote_request, can_reply=can_reply, can_withdraw=can_withdraw),
+        **status_page_context(
+            quote_request,
+            can_reply=can_reply,
+            can_withdraw=can_withdraw,
+            display_currency=money.display_currency(request),
+            # Read only if the page compares quotes; shared with the template's prices.
+            rates=SimpleLazyObject(lambda: money.request_rates(request)),
+        ),
         "problem": problem,
         "had_files": had_files,
         "reply_form": (reply_form or PatientReplyForm()) if can_reply else None,
@@ -607,7 +618,11 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         quote = acceptable_quote(quote_request, quote_id)
         if quote is None:
             return _render_status(request, token, http_status=409, problem=_("That quote is not one you can accept."))
-        context = {"quote_request": quote_request, "quote": quote}
+        context = {
+            "quote_request": quote_request,
+            "quote": quote,
+            "compare_in": comparison_currency(quote_request, money.display_currency(request)),
+        }
         return render(request, "quotes/accept_confirm.html", context)
     return _act(
         request, token, ACCEPT, lambda: patient_accept_quote(quote_request=quote_request, facility_quote_id=quote_id)

@@ -324,3 +324,16 @@ def make_case(*, quote_request: QuoteRequest, facility: Facility | None = None, 
     return FacilityCase.objects.create(
         reference=new_case_reference(), quote_request=quote_request, facility=facility, **fields
     )
+
+
+def page_text(html: str) -> str:
+    """What a reader sees of ``html``: the text without tags, entities decoded, spaces collapsed.
+
+    For checking words that markup may interrupt (a price is ``from <span class="money">…``).
+    """
+    import html as html_module
+    import re
+
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    text = re.sub(r"<[^>]+>", "", text)
+    return re.sub(r"\s+", " ", html_module.unescape(text))

@@ -29,7 +29,7 @@ MIGRATION_SAFE_IMPORTS: dict[str, set[str]] = {}
 
 GROUP_MIGRATIONS = {
     quote_roles.COORDINATORS: ("quotes", "0007_coordinators_responsiveness"),
-    facility_roles.DIRECTORY_EDITORS: ("facilities", "0007_directory_editors_facility_users"),
+    facility_roles.DIRECTORY_EDITORS: ("facilities", "0011_directory_editors_exchange_rates"),
 }
 
 DUMP_GROUPS = """

@@ -78,6 +78,16 @@ class PreferredLanguageMiddleware:
         return self.get_response(request)
 
 
+def _safe_next(request: HttpRequest) -> str:
+    """``?next=`` if it is a path on this site, else the home page."""
+    next_url = request.GET.get("next", "")
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return "/"
+    return next_url
+
+
 @never_cache
 def switch_language(request: HttpRequest, language: str) -> HttpResponse:
     """The switcher's link: remember ``language`` and show the page named by ``?next=`` in it.
@@ -88,12 +98,7 @@ def switch_language(request: HttpRequest, language: str) -> HttpResponse:
     """
     if language not in LANGUAGE_CODES:
         raise Http404("No such language")
-    next_url = request.GET.get("next", "")
-    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
-    response = HttpResponseRedirect(translate_path(next_url, language))
+    response = HttpResponseRedirect(translate_path(_safe_next(request), language))
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -102,5 +107,32 @@ def switch_language(request: HttpRequest, language: str) -> HttpResponse:
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+@never_cache
+def choose_currency(request: HttpRequest) -> HttpResponse:
+    """The currency chooser's GET form: remember ``?currency=`` and go back to ``?next=``.
+
+    Like the language switcher, it works on cached pages (no CSRF token) and changes only the
+    visitor's own cookie. An unknown currency is a 400; ``next`` must be a path on this site.
+    """
+    from tourism import money
+
+    code = money.valid_code(request.GET.get("currency"))
+    if code is None:
+        return HttpResponse(
+            translation.gettext("Choose one of the currencies in the list."), status=400, content_type="text/plain"
+        )
+    response = HttpResponseRedirect(_safe_next(request))
+    response.set_cookie(
+        money.COOKIE_NAME,
+        code,
+        max_age=money.COOKIE_AGE,
+        path="/",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
     )
     return response

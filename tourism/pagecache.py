@@ -139,8 +139,10 @@ def only_known_parameters(request: HttpRequest, params: Iterable[str]) -> None:
 
 
 def page_key(request: HttpRequest, name: str = "page") -> str:
-    # The scheme and host appear in canonical links and structured data.
-    return data_key(name, request.scheme, request.get_host(), request.path, sorted(request.GET.lists()))
+    # The scheme and host appear in canonical links and structured data; prices are shown in the
+    # visitor's currency (tourism.money.DisplayCurrencyMiddleware).
+    currency = getattr(request, "display_currency", "")
+    return data_key(name, request.scheme, request.get_host(), request.path, sorted(request.GET.lists()), currency)
 
 
 def _storable(request: HttpRequest, response: HttpResponseBase) -> bool:

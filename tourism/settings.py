@@ -135,6 +135,8 @@ MIDDLEWARE = [
     # to an English address is sent to the visitor's own language (tourism.i18n).
     "django.middleware.locale.LocaleMiddleware",
     "tourism.i18n.PreferredLanguageMiddleware",
+    # The currency prices are shown in: chosen, or the browser's country's, or the language's (tourism.money).
+    "tourism.money.DisplayCurrencyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -157,6 +159,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tourism.context_processors.site",
+                "tourism.context_processors.prices",
             ],
         },
     },
@@ -299,6 +302,8 @@ PHOTO_MAX_UPLOAD_BYTES = env_int("MEDTOUR_PHOTO_MAX_BYTES", 15 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("MEDTOUR_PHOTO_MAX_PIXELS", 40_000_000)
 
 DIRECTORY_PAGE_SIZE = env_int("MEDTOUR_DIRECTORY_PAGE_SIZE", 12)
+# Prices are shown converted only at an exchange rate at most this many days old (tourism.money).
+MEDTOUR_RATE_MAX_AGE_DAYS = env_int("MEDTOUR_RATE_MAX_AGE_DAYS", 7)
 ACCREDITATION_WARNING_DAYS = env_int("MEDTOUR_ACCREDITATION_WARNING_DAYS", 60)
 
 # Quote requests.

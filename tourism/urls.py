@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("language/<str:language>/", i18n.switch_language, name="switch_language"),
+    path("currency/", i18n.choose_currency, name="choose_currency"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
 

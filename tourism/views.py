@@ -74,8 +74,8 @@ def contact(request: HttpRequest) -> HttpResponse:
 def robots_txt(request: HttpRequest) -> HttpResponse:
     # The admin is left out on purpose: robots.txt is public, and naming the admin's path here
     # would undo moving it (DJANGO_ADMIN_PATH). Its pages are not linked from anywhere public.
-    # The quote form in every language, and the language switcher (each link is a redirect to a
-    # page that the sitemaps list under its own address).
+    # The quote form in every language, the language switcher and the currency chooser (each link
+    # is a redirect to a page that the sitemaps list under its own address).
     quote_forms = []
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
@@ -84,6 +84,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "User-agent: *",
         *(f"Disallow: {path}" for path in quote_forms),
         f"Disallow: {reverse('switch_language', args=[settings.LANGUAGE_CODE]).rsplit('/', 2)[0]}/",
+        f"Disallow: {reverse('choose_currency')}",
         f"Sitemap: {site_base_url(request)}{reverse('sitemap')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

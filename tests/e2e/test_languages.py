@@ -69,6 +69,13 @@ def test_a_visitor_asks_for_a_quote_in_their_language(
     page.locator("form.hero-search button[type=submit]").click()
     expect(page).to_have_url(re.compile(rf"/{language}/facilities/\?.*procedure={fusion.slug}"))
     expect(heading).to_contain_text(content[f"procedure:{fusion.slug}"]["name"])
+    # Each price in the hospital's own currency; beside it, for a Spanish visitor, in euros.
+    expect(page.locator(".card-price .money-original").first).to_be_visible()
+    if language == "es":
+        converted = page.locator(".card-price .money").filter(has=page.locator(".money-converted")).first
+        expect(converted.locator(".money-converted")).to_contain_text("€")
+        expect(converted).to_contain_text("al cambio del")
+        expect(page.locator("#currency-choice")).to_have_value("EUR")
     problems["directory"] = axe_violations(page)
 
     # A hospital's page, its description in the visitor's language.
@@ -76,6 +83,9 @@ def test_a_visitor_asks_for_a_quote_in_their_language(
     expect(heading).to_have_text(facility.name)
     first_words = content[f"facility:{facility.slug}"]["description"].split()[:4]
     expect(page.locator("main")).to_contain_text(" ".join(first_words))
+    if language == "es" and facility.currency != "EUR":
+        for price in page.locator(".price-table .money").all():
+            expect(price.locator(".money-converted")).to_contain_text("€")
     problems["facility"] = axe_violations(page)
 
     # The quote form, in that language, replies offered in it.

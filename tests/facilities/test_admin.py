@@ -160,6 +160,7 @@ def _facility_form(facility: Facility, photo_rows: list[dict]) -> dict:
         "beds": "",
         "website": "",
         "office_language": "en",
+        "currency": "USD",
     }
     for prefix, count in [("accreditations", 0), ("offered_procedures", 0)]:
         data.update({f"{prefix}-TOTAL_FORMS": count, f"{prefix}-INITIAL_FORMS": 0})

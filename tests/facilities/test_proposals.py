@@ -13,7 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from facilities.models import Accreditation, FacilityMembership, FacilityPhoto, FacilityProcedure, ProfileChangeProposal
+from facilities.models import (
+    Accreditation,
+    Facility,
+    FacilityMembership,
+    FacilityPhoto,
+    FacilityProcedure,
+    ProfileChangeProposal,
+)
 from facilities.proposals import (
     ProposalError,
     proposal_approve,
@@ -410,7 +417,7 @@ def test_the_comparison_shows_live_and_proposed_values(office):
     assert rows["Services for international patients"].current == "Medical interpreter"
     assert rows["Services for international patients"].proposed == "Airport transfer, Visa invitation letter"
     existing = rows[f"Price: {office['offer'].procedure.name}"]
-    assert existing.current.startswith("9,000–12,000 USD") and existing.proposed.startswith("8,000–11,000 USD")
+    assert existing.current.startswith("US$9,000–12,000") and existing.proposed.startswith("US$8,000–11,000")
     new = rows["Price: Hip replacement"]
     assert (new.current, new.changed) == ("Not offered", True)
     assert "The main entrance" in rows["New photo"].proposed
@@ -472,6 +479,47 @@ def test_a_manager_proposes_through_the_portal(client, office):
     assert "Waiting for review" in page
     assert reverse("partners:proposal_withdraw", args=[proposal.pk]) in page
     assert 'action="/partners/profile/propose/"' not in page  # one at a time
+
+
+def test_a_manager_sets_the_language_of_the_offices_e_mails(client, office):
+    client.force_login(office["manager"])
+    url = reverse("partners:office_language")
+    assert f'action="{url}"' in client.get(PROFILE).content.decode()
+    response = client.post(url, {"office_language": "de"})
+    assert response.status_code == 302 and response["Location"] == PROFILE
+    office["facility"].refresh_from_db()
+    assert office["facility"].office_language == "de"
+    assert "will now be in the language you chose" in client.get(PROFILE).content.decode()
+    assert not ProfileChangeProposal.objects.exists()  # A setting, not a change to the listing.
+
+
+@pytest.mark.parametrize("value", ["xx", "", "<script>", "e" * 5000])
+def test_an_unknown_office_language_is_refused(client, office, value):
+    client.force_login(office["manager"])
+    response = client.post(reverse("partners:office_language"), {"office_language": value})
+    assert response.status_code == 400
+    assert 'id="office-language"' in response.content.decode()
+    office["facility"].refresh_from_db()
+    assert office["facility"].office_language == "en"
+
+
+def test_only_a_manager_sets_the_offices_language(client, office):
+    handler = make_facility_user(facility=office["facility"], role="case_handler")
+    client.force_login(handler)
+    page = client.get(PROFILE).content.decode()
+    assert "Medtour writes to your office in English" in page
+    assert reverse("partners:office_language") not in page
+    assert client.post(reverse("partners:office_language"), {"office_language": "ar"}).status_code == 403
+    office["facility"].refresh_from_db()
+    assert office["facility"].office_language == "en"
+
+
+def test_the_portal_labels_prices_with_the_facilitys_currency(client, office):
+    Facility.objects.filter(pk=office["facility"].pk).update(currency="TRY")
+    client.force_login(office["manager"])
+    html = client.get(PROFILE).content.decode()
+    assert "Price from (TRY)" in html and "Price (TRY)" in html
+    assert "Turkish lira (TRY)" in html
 
 
 def test_an_unchanged_form_is_refused_with_a_message(client, office):

@@ -3,10 +3,12 @@ side-by-side comparison of the quotes."""
 
 import datetime
 import re
+from decimal import Decimal
 from html import unescape
 from html.parser import HTMLParser
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -36,6 +38,7 @@ from tests.factories import (
     make_staff,
 )
 from tests.quotes.helpers import PDF, TEXT, open_status, patient_url, private_files, status_link, status_url_for, upload
+from tourism.models import ExchangeRate
 
 S = QuoteRequest.Status
 FQ = FacilityQuote.Status
@@ -637,15 +640,13 @@ def test_comparison_shows_each_quote_line_by_line(client, compared):
     categories = [key for key in rows if key not in ("Item", "Total", "Not included", "Notes from the hospital",
                                                      "Valid until", "Your choice")]  # fmt: skip
     assert categories == ["Surgeon's fee", "Anaesthesia", "Implants", "Hospital nights"]
-    assert rows["Surgeon's fee"][0] == "5,000 USD Lead surgeon and assistant"
-    assert rows["Surgeon's fee"][1] == "4,000 EUR"
+    assert rows["Surgeon's fee"][0] == "US$5,000 Lead surgeon and assistant"
+    assert rows["Surgeon's fee"][1] == "€4,000"
     assert rows["Surgeon's fee"][2] == "Not stated: ask us"
-    assert (
-        rows["Hospital nights"][0] == "1,200.50 USD Three nights, private room 300 USD One extra night in case of need"
-    )
-    assert rows["Implants"][1] == "900 EUR Titanium rods"
-    assert rows["Anaesthesia"][2] == "700 USD"
-    assert rows["Total"] == ["6,500.50 USD", "4,900 EUR", "700 USD"]
+    assert rows["Hospital nights"][0] == "US$1,200.50 Three nights, private room US$300 One extra night in case of need"
+    assert rows["Implants"][1] == "€900 Titanium rods"
+    assert rows["Anaesthesia"][2] == "US$700"
+    assert rows["Total"] == ["US$6,500.50", "€4,900", "US$700"]
     assert rows["Not included"][0] == "Flights"
     assert rows["Notes from the hospital"][0] == "Airport pick-up on request."
     assert first.valid_until.strftime("%-d %b %Y") in rows["Valid until"][0]
@@ -680,9 +681,40 @@ def test_quotes_in_different_currencies_are_never_added_together(client, compare
     text = page_text(response)
     assert "different currencies (EUR, USD)" in text
     rows, _links = comparison(response)
-    assert rows["Total"] == ["6,500.50 USD", "4,900 EUR", "700 USD"]
+    assert rows["Total"] == ["US$6,500.50", "€4,900", "US$700"]
     for mixed_sum in ("11,400.50", "12,100.50", "7,200.50", "5,600"):
         assert mixed_sum not in text
+
+
+def test_quotes_are_converted_into_the_budget_currency_at_a_dated_rate(client, compared):
+    quote_request, *_ = compared
+    QuoteRequest.objects.filter(pk=quote_request.pk).update(budget_amount=9000, budget_currency="GBP")
+    on = timezone.localdate() - datetime.timedelta(days=1)
+    ExchangeRate.objects.create(currency="EUR", on=on, per_usd=Decimal("0.9"))
+    ExchangeRate.objects.create(currency="GBP", on=on, per_usd=Decimal("0.8"))
+    response = client.get(action_url(client, "status", quote_request))
+    text = page_text(response)
+    assert "converted into GBP, your budget’s currency" in text
+    assert "different currencies (EUR, USD)" not in text
+    rows, _links = comparison(response)
+    when = on.strftime("%-d %b %Y")
+    # US$6,500.50 × 0.8; €4,900 × 0.8 / 0.9: each beside the hospital's own price, never summed.
+    assert rows["Total"] == [
+        f"≈ £5,200 · US$6,500.50 at the {when} rate",
+        f"≈ £4,360 · €4,900 at the {when} rate",
+        f"≈ £560 · US$700 at the {when} rate",
+    ]
+    assert rows["Surgeon's fee"][1] == f"≈ £3,560 · €4,000 at the {when} rate"
+
+
+def test_quotes_are_not_converted_at_an_old_rate(client, compared):
+    quote_request, *_ = compared
+    QuoteRequest.objects.filter(pk=quote_request.pk).update(budget_amount=9000, budget_currency="EUR")
+    ExchangeRate.objects.create(currency="EUR", on=timezone.localdate() - datetime.timedelta(days=90), per_usd=1)
+    response = client.get(action_url(client, "status", quote_request))
+    assert "different currencies (EUR, USD)" in page_text(response)
+    rows, _links = comparison(response)
+    assert rows["Total"] == ["US$6,500.50", "€4,900", "US$700"]
 
 
 def test_expired_quote_is_marked_and_cannot_be_accepted(client, compared):
@@ -715,10 +747,12 @@ def test_status_page_queries_do_not_grow_with_quotes_and_lines(client, staff, dj
     big = move(big, S.QUOTED, staff)
 
     small_page, big_page = action_url(client, "status", small), action_url(Client(), "status", big)
+    cache.clear()
     with CaptureQueriesContext(connection) as one_quote:
         assert client.get(small_page).status_code == 200
     one_quote_count = len(one_quote)  # Read now: the next request clears the query log.
     open_status(client, big)
+    cache.clear()  # As cold as the first: the exchange rates are read once, then cached.
     with django_assert_num_queries(one_quote_count):
         response = client.get(big_page)
     assert len(comparison(response)[0]["Total"]) == 4
@@ -732,7 +766,7 @@ def test_accepted_page_shows_the_choice_without_actions(client, compared):
     response = client.post(action_url(client, "accept", quote_request), {"quote": second.pk, "confirm": "yes"})
     page = client.get(response["Location"])
     text = page_text(page)
-    assert "You chose the quote from Berlin Spine Centre in Berlin, Germany, for a total of 4,900 EUR" in text
+    assert "You chose the quote from Berlin Spine Centre in Berlin, Germany, for a total of €4,900" in text
     rows, _links = comparison(page)
     assert rows["Your choice"][1] == "You accepted this quote"
     assert rows["Your choice"][0] == "Declined"
@@ -762,4 +796,4 @@ def test_every_line_state_is_said_in_words_never_a_dash(client, staff):
     assert rows["Hotel"] == ["Not included"]
     assert rows["Transfers"] == ["Included at no extra charge"]
     assert rows["Other"] == ["Not applicable"]
-    assert rows["Total"] == ["5,000 USD"]
+    assert rows["Total"] == ["US$5,000"]

@@ -34,16 +34,22 @@ def language_alternates(context) -> list[dict]:
     return [*links, {"hreflang": "x-default", "href": english}]
 
 
+def this_page(request) -> str:
+    """Where the switcher and the currency chooser come back to: this page.
+
+    A list keeps its search, filters and page; elsewhere the query is dropped: the quote form's
+    ?procedure= and ?facility= are echoed nowhere else either.
+    """
+    if request is None:
+        return "/"
+    keeps_query = getattr(request.resolver_match, "view_name", None) in KEEPS_QUERY
+    return request.get_full_path() if keeps_query else request.path
+
+
 @register.inclusion_tag("includes/language_switcher.html", takes_context=True)
 def language_switcher(context) -> dict:
     """Links to this page in every other language, each through ``switch_language`` (remembered)."""
-    request = context.get("request")
-    here = "/"
-    if request is not None:
-        # A list keeps its search, filters and page in the other language; elsewhere the query is
-        # dropped: the quote form's ?procedure= and ?facility= are echoed nowhere else either.
-        keeps_query = getattr(request.resolver_match, "view_name", None) in KEEPS_QUERY
-        here = request.get_full_path() if keeps_query else request.path
+    here = this_page(context.get("request"))
     current = translation.get_language()
     languages = []
     for code, name in settings.LANGUAGES:

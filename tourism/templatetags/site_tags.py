@@ -18,6 +18,26 @@ register = template.Library()
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+# Languages that write common nouns in small letters inside a sentence ("a lumbar fusion",
+# "una fusión lumbar"); German capitalises every noun, Arabic has no capitals.
+SMALL_NOUNS = {"en", "es"}
+
+
+@register.filter(is_safe=False)
+def in_sentence(name) -> str:
+    """A name (a procedure, a kind of facility) as written inside a sentence in the page's language.
+
+    "Lumbar spinal fusion" → "lumbar spinal fusion" in English and Spanish; German keeps its capital
+    ("Wirbelsäulenversteifung"), and an acronym stays one ("MIS lumbar discectomy").
+    """
+    text = str(name or "")
+    language = (translation.get_language() or "").split("-")[0]
+    first = text.split(" ", 1)[0]
+    if language not in SMALL_NOUNS or not text or (len(first) > 1 and first.isupper()):
+        return text
+    return text[0].lower() + text[1:]
+
+
 @register.filter(expects_localtime=True, is_safe=False)
 def local_date(value, pattern: str) -> str:
     """A date or time written as the page's language writes it: ``{{ due|local_date:"j F Y" }}``
@@ -63,3 +83,10 @@ def json_ld(data: dict) -> SafeString:
 def absolute_url(context, path: str) -> str:
     """An absolute URL for canonical links, sitemaps and Open Graph: MEDTOUR_SITE_URL if set."""
     return site_base_url(context.get("request")) + path
+
+
+@register.filter
+def bdi(value) -> SafeString:
+    """``value`` isolated from the text around it (``<bdi>``): a reference such as MT-7KQ2 stays whole
+    and in order inside a right-to-left sentence."""
+    return format_html("<bdi>{}</bdi>", value)

@@ -200,6 +200,10 @@ class Generator:
             procedure_id=procedure_id,
             price_from=int(price_from),
             price_to=int(price_to),
+            # Generated facilities price in US dollars, so the reference figures are the prices
+            # (bulk_create skips FacilityProcedure.save, which would set them).
+            usd_from=int(price_from),
+            usd_to=int(price_to),
             includes="Surgeon and anaesthesia fees, the hospital stay, pre-operative tests and one follow-up visit.",
         )
 
