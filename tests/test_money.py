@@ -310,6 +310,11 @@ def test_the_directory_filters_and_sorts_prices_in_different_currencies_together
     assert response.context["filter"].form.fields["price_max"].label == "Price up to (EUR)"
     assert "up to €7,000" in [active.label for active in response.context["active_filters"]]
     assert "Price for the chosen procedure (EUR)" in response.content.decode()
+    # The cards show each price as given and, converted, in euros.
+    response = client.get(reverse("facilities:list"), {"procedure": procedure.slug, "sort": "price"})
+    cards = page_text(response.content.decode())
+    assert "≈ €7,360–9,200 · ฿275,200–344,000 at the" in cards  # US$8,000–10,000 × 0.92
+    assert "€6,900–8,000" in cards
     assert cheap_baht.pk and dollars.pk and euros.pk and no_rate.pk
 
 

@@ -396,3 +396,31 @@ def test_a_bad_admin_path_is_refused_at_start_up(value, tmp_path):
     result = run_django(env, "-c", "import django; django.setup()")
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and "DJANGO_ADMIN_PATH" in result.stderr
+
+
+SHOW_CONNECTIONS = (
+    "import django; django.setup(); from django.conf import settings; "
+    "d = settings.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+)
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({}, "60 True"),  # Production keeps connections, checked before reuse.
+        ({"DATABASE_CONN_MAX_AGE": "0"}, "0 True"),  # Unless told otherwise.
+        ({"DATABASE_CONN_MAX_AGE": "300"}, "300 True"),
+    ],
+)
+def test_production_keeps_database_connections_by_default(tmp_path, extra, expected):
+    result = run_django(production(tmp_path, **extra), "-c", SHOW_CONNECTIONS)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == expected.split()
+
+
+@pytest.mark.subprocess
+def test_development_connects_per_request(tmp_path):
+    result = run_django({"DJANGO_ENV": "development", "MEDTOUR_DATA_DIR": str(tmp_path)}, "-c", SHOW_CONNECTIONS)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "True"]

@@ -129,8 +129,10 @@ def _render(notification: Notification) -> EmailMultiAlternatives:
             # Made from the invitation's salt now: the link itself is stored nowhere.
             token = notification.invitation.token
             context["invitation_url"] = base_url + reverse("partners:join_link", kwargs={"token": token})
-        if "admin_path" in context:
-            context["admin_url"] = base_url + context["admin_path"]
+        # Links to the site are stored as paths (``admin_path``, ``unassigned_path``): made whole here.
+        for name, value in list(context.items()):
+            if name.endswith("_path") and isinstance(value, str) and value.startswith("/"):
+                context[name.removesuffix("_path") + "_url"] = base_url + value
         for name in ("first_reply_due_at", "due_at", "expires_at"):
             if name in context:
                 context[name] = datetime.datetime.fromisoformat(context[name])

@@ -78,7 +78,8 @@ def test_one_reminder_per_coordinator_address(overdue_pair, settings, mailoutbox
     assert reminders().count() == 3
     assert sorted(address for mail in mailoutbox for address in mail.to) == sorted(expected)
     assert all(notification.status == Notification.Status.SENT for notification in reminders())
-    assert "3 overdue quote requests" in output and "queued 3 reminder e-mails for the mail worker" in output
+    assert "3 overdue quote requests (2 unassigned)" in output
+    assert "queued 3 reminder e-mails for the mail worker" in output
 
 
 def test_reminder_lists_references_due_times_and_assignees(overdue_pair, mailoutbox):
@@ -97,6 +98,7 @@ def test_reminder_lists_references_due_times_and_assignees(overdue_pair, mailout
         {"reference": silent.reference, "due": format_due(silent.first_reply_due_at), "assignee": ""},
     ]
     assert context["admin_path"] == CHANGELIST  # A path: the worker adds the site's address.
+    assert (context["unassigned"], context["assignees"], context["more"]) == (2, [{"assignee": "anna", "count": 1}], 0)
     (mail,) = mailoutbox
     assert mail.subject == "3 quote requests past the first-reply target"
     html = mail.alternatives[0][0]
@@ -151,7 +153,7 @@ def test_dry_run_prints_and_sends_nothing(overdue_pair, mailoutbox):
     output = remind("--dry-run")
 
     assert older.reference in output and newer.reference in output
-    assert "3 overdue quote requests" in output and "Would e-mail 1 address." in output
+    assert "3 overdue quote requests (2 unassigned)" in output and "Would e-mail 1 address." in output
     assert "Ana" not in output
     assert Notification.objects.count() == count
     assert mailoutbox == []
@@ -176,3 +178,48 @@ def test_no_address_at_all_sends_nothing(overdue_pair, settings, mailoutbox):
 def test_due_times_are_shown_in_utc():
     tokyo = datetime.datetime(2021, 12, 31, 23, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
     assert format_due(tokyo) == "31 Dec 14:30"
+
+
+def test_the_digest_stays_short_whatever_the_backlog(mailoutbox, django_assert_num_queries):
+    """A backlog of 60 gives the same few lines as one of 12: counts, the oldest ten, the busiest
+    coordinators, and the link to the full list; in a fixed number of queries."""
+    from quotes.management.commands.remind_overdue import OLDEST_SHOWN, overdue_digest
+
+    coordinators = [make_staff(username=f"coord{n}", group=COORDINATORS) for n in range(7)]
+
+    def backlog(size: int) -> list[QuoteRequest]:
+        return [
+            make_quote_request(
+                **PATIENT,
+                first_reply_due_at=ago(days=size - n, hours=1),
+                assignee=coordinators[n % 7] if n % 3 else None,
+            )
+            for n in range(size)
+        ]
+
+    made = backlog(12)
+    with django_assert_num_queries(3):  # The count, the count per assignee, the oldest rows.
+        small = overdue_digest()
+    made += backlog(48)
+    with django_assert_num_queries(3):
+        big = overdue_digest()
+    assert big["count"] == 60 and big["unassigned"] == 20
+    assert [row["reference"] for row in big["requests"]] == [r.reference for r in made[12 : 12 + OLDEST_SHOWN]]
+    assert big["more"] == 60 - OLDEST_SHOWN
+    assert len(big["assignees"]) == 5 and big["other_assignees"] == 2
+    assert sum(row["count"] for row in big["assignees"]) <= 40
+    assert len(small["requests"]) == len(big["requests"]) == OLDEST_SHOWN
+
+    remind()
+    mails = {mail.to[0]: mail for mail in mailoutbox}
+    mail = mails["coordinators@medtour.localhost"]
+    assert mail.subject == "60 quote requests past the first-reply target"
+    assert "… and 50 more." in mail.body
+    assert "20 of them are not assigned to anyone: http://127.0.0.1:8000" + CHANGELIST + "&assignee=unassigned" in (
+        mail.body
+    )
+    html = mail.alternatives[0][0]
+    for text in (mail.body, html):
+        assert sum(r.reference in text for r in made) == OLDEST_SHOWN
+    # The size is that of ten lines, not sixty.
+    assert len(mail.body) < 2000 and len(html) < 4000
