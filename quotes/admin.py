@@ -227,7 +227,13 @@ class QuoteRequestAdmin(admin.ModelAdmin):
         (
             _("Consents"),
             {
-                "fields": ["consent_version", "consent_health_data_at", "consent_sharing_at", "consent_marketing_at"],
+                "fields": [
+                    "consent_version",
+                    "consent_language",
+                    "consent_health_data_at",
+                    "consent_sharing_at",
+                    "consent_marketing_at",
+                ],
                 "classes": ["collapse"],
             },
         ),

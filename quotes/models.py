@@ -175,6 +175,11 @@ class QuoteRequest(models.Model):
     consent_health_data_at = models.DateTimeField(_("consented to health-data processing at"))
     consent_sharing_at = models.DateTimeField(_("consented to sharing with facilities at"))
     consent_marketing_at = models.DateTimeField(_("consented to news at"), null=True, blank=True)
+    # The language of the page the patient read the consents on (empty for requests made before
+    # it was recorded): with consent_version, exactly which wording they agreed to.
+    consent_language = models.CharField(
+        _("consents read in"), max_length=12, choices=settings.LANGUAGES, blank=True, editable=False
+    )
 
     first_reply_due_at = models.DateTimeField(_("first reply due"), db_index=True)
     first_replied_at = models.DateTimeField(_("first replied"), null=True, blank=True)

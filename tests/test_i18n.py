@@ -251,13 +251,30 @@ def test_figures_are_cached_per_language():
     assert len(keys) == len(LANGUAGES)
 
 
-@pytest.mark.parametrize("msgid", ["%(low)s–%(high)s hours", "%(low)s–%(high)s weeks"])
-def test_arabic_keeps_a_range_of_numbers_in_reading_order(msgid):
+@pytest.mark.parametrize(
+    "translate",
+    [
+        lambda: translation.gettext("%(low)s–%(high)s hours"),
+        lambda: translation.ngettext("%(low)s–%(high)s week", "%(low)s–%(high)s weeks", 5),
+        lambda: translation.ngettext("%(low)s–%(high)s week", "%(low)s–%(high)s weeks", 12),
+    ],
+)
+def test_arabic_keeps_a_range_of_numbers_in_reading_order(translate):
     # Inside right-to-left text "2–5" would show as "5–2": the range is isolated left to right
     # (U+2066 ... U+2069), so it reads as written.
     with translation.override("ar"):
-        text = translation.gettext(msgid) % {"low": "2", "high": "5"}
+        text = translate() % {"low": "2", "high": "5"}
     assert "\u20662–5\u2069" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "weeks", "expected"),
+    [("en", 1, "1 week"), ("en", 6, "6 weeks"), ("de", 1, "1 Woche"), ("es", 1, "1 semana"), ("ar", 2, "أسبوعان")],
+)
+def test_a_number_of_weeks_agrees_with_its_noun(language, weeks, expected):
+    with translation.override(language):
+        text = translation.ngettext("%(counter)s week", "%(counter)s weeks", weeks) % {"counter": weeks}
+    assert expected in text
 
 
 @pytest.mark.parametrize(

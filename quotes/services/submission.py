@@ -119,6 +119,7 @@ def quote_request_submit(
         time_zone=valid_time_zone(time_zone),
         language=patient_language(preferred_language, browsing_language),
         consent_version=consents.CONSENT_VERSION,
+        consent_language=browsing_language if browsing_language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
         consent_health_data_at=now,
         consent_sharing_at=now,
         consent_marketing_at=now if consent_marketing else None,

@@ -48,6 +48,7 @@ def test_the_patients_mail_is_in_the_language_they_chose_or_browsed_in(
     notifications_send()
     quote_request = QuoteRequest.objects.get()
     assert quote_request.language == expected
+    assert quote_request.consent_language == browsing  # The page whose consent wording they agreed to.
     [patient_mail] = [mail for mail in mailoutbox if mail.to == [quote_request.email]]
     assert patient_mail.body.startswith(dear(expected, quote_request.name))
     assert dear(expected, quote_request.name) in patient_mail.alternatives[0][0]
@@ -97,9 +98,10 @@ def test_a_facilitys_mail_is_in_its_offices_language(mailoutbox):
 
 
 def test_coordinators_see_the_language_the_patient_gets(admin_client):
-    quote_request = make_quote_request(language="ar")
+    quote_request = make_quote_request(language="ar", consent_language="es")
     page = admin_client.get(reverse("admin:quotes_quoterequest_change", args=[quote_request.pk])).content.decode()
     assert "our e-mails and their page in العربية" in page
+    assert "Consents read in" in page and "Español" in page
 
 
 @pytest.mark.parametrize(
