@@ -11,6 +11,12 @@ built on the first run and reused, topped up if accreditations have since lapsed
    submission answered with the confirmation redirect was saved and that nothing failed;
 3. the server is stopped (always: ``finally``, and on Ctrl-C or SIGTERM).
 
+Then the coordinators' pages (``manage.py bench_staff``, a ``quotes`` command): the request list
+with each filter, search and sort and its last page, a request's page, the dashboard and the
+busiest portal inbox, with 1,000 and with 200,000 quote requests and their history
+(``generate_requests``, built once in ``var/bench-staff-1k/`` and ``var/bench-staff-200k/``);
+``--only-staff`` measures just those.
+
 Then one table per dataset and a comparison against the targets. Figures are printed (and
 written to ``var/bench-results.json``); target misses are flagged, not failed. The exit status
 is non-zero only when the benchmark itself could not run or a submission was lost or failed.
@@ -349,6 +355,55 @@ def run_portal(args) -> list[dict]:
     return json.loads(figures.read_text())
 
 
+def run_staff(args, datasets: list[Dataset]) -> list[dict]:
+    """The coordinators' pages at ``--staff-small`` and ``--staff-large`` requests (``bench_staff``).
+
+    Each size in a database of its own (``var/bench-staff-<size>/``, and on PostgreSQL with
+    ``--postgres``), built once with ``generate_requests`` and reused.
+    """
+    figures = []
+    for dataset in datasets:
+        say(f"\n== staff pages: {dataset.name} ({dataset.vendor}, {dataset.data_dir}) ==")
+        dataset.data_dir.mkdir(parents=True, exist_ok=True)
+        env = in_process_env(dataset)
+        started = time.perf_counter()
+        manage("migrate", "--noinput", "-v0", env=env)
+        manage("load_demo", "--no-requests", "--no-photos", env=env)
+        out = dataset.data_dir / "staff.json"
+        manage(
+            "bench_staff",
+            f"--requests={dataset.facilities}",
+            f"--repeat={args.repeat}",
+            f"--max-seconds={args.page_seconds}",
+            f"--json={out}",
+            env=env,
+        )
+        say(f"  took {time.perf_counter() - started:.0f} s")
+        figures.append({"dataset": dataset.name, "vendor": dataset.vendor, **json.loads(out.read_text())})
+    return figures
+
+
+def print_staff(figures: list[dict]) -> list[str]:
+    """The staff pages at both sizes side by side, with the ratio; the misses against the target."""
+    misses = []
+    for small, large in zip(figures[::2], figures[1::2], strict=True):
+        say(
+            f"\nStaff pages, {small['vendor']}: {small['requests']:,} against {large['requests']:,} requests "
+            f"(median ms; target: within {TIME_RATIO_TARGET}x, the same queries)"
+        )
+        say(f"{'page':<36}{'queries':>12}{'small':>10}{'large':>10}{'ratio':>8}")
+        for few, many in zip(small["pages"], large["pages"], strict=True):
+            ratio = many["median_ms"] / few["median_ms"] if few["median_ms"] else float("inf")
+            label = few["page"].split(" (")[0]
+            queries = f"{few['queries']} / {many['queries']}"
+            flag = ""
+            if ratio > TIME_RATIO_TARGET or few["queries"] != many["queries"]:
+                flag = "  <- miss"
+                misses.append(f"staff {small['vendor']}: {label} {ratio:.1f}x ({queries} queries)")
+            say(f"{label:<36}{queries:>12}{few['median_ms']:>10.1f}{many['median_ms']:>10.1f}{ratio:>7.1f}x{flag}")
+    return misses
+
+
 # Report -----------------------------------------------------------------------------------------
 
 
@@ -530,6 +585,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--postgres", action="store_true", help="Also measure on the PostgreSQL server of DATABASE_URL."
     )
+    parser.add_argument("--staff-small", type=int, default=1_000, help="Quote requests in the small staff dataset.")
+    parser.add_argument("--staff-large", type=int, default=200_000, help="Quote requests in the large staff dataset.")
+    parser.add_argument("--only-staff", action="store_true", help="Measure the staff pages only.")
     return parser.parse_args()
 
 
@@ -546,10 +604,18 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
 
     sizes = [(size_name(args.small), args.small), (size_name(args.large), args.large)]
-    datasets = [Dataset(name, count, VAR / f"bench-{name}") for name, count in sizes]
+    datasets = [] if args.only_staff else [Dataset(name, count, VAR / f"bench-{name}") for name, count in sizes]
+    # For the staff datasets ``facilities`` holds the number of quote requests.
+    staff_sizes = [
+        (f"staff-{size_name(args.staff_small)}", args.staff_small),
+        (f"staff-{size_name(args.staff_large)}", args.staff_large),
+    ]
+    staff_datasets = [Dataset(name, count, VAR / f"bench-{name}") for name, count in staff_sizes]
     database_url = os.environ.get("DATABASE_URL", "")
     if args.postgres and database_url.startswith(("postgres://", "postgresql://")):
-        datasets += postgres_datasets(database_url, sizes)
+        if not args.only_staff:
+            datasets += postgres_datasets(database_url, sizes)
+        staff_datasets += postgres_datasets(database_url, staff_sizes)
     elif args.postgres:
         say("--postgres needs DATABASE_URL=postgres://...; measuring SQLite only.")
     elif database_url.startswith(("postgres://", "postgresql://")):
@@ -560,13 +626,15 @@ def main() -> int:
     results = []
     try:
         # Static files as the production server serves them: a manifest storage needs them collected.
-        try:
-            manage("collectstatic", "--noinput", "-v0", env=server_env(datasets[0], production=True))
-        except subprocess.CalledProcessError:
-            manage("collectstatic", "--noinput", "-v0", env=server_env(datasets[0], production=False))
+        if datasets:
+            try:
+                manage("collectstatic", "--noinput", "-v0", env=server_env(datasets[0], production=True))
+            except subprocess.CalledProcessError:
+                manage("collectstatic", "--noinput", "-v0", env=server_env(datasets[0], production=False))
         for dataset in datasets:
             results.append(run_dataset(dataset, args))
-        portal = run_portal(args)
+        portal = [] if args.only_staff else run_portal(args)
+        staff = run_staff(args, staff_datasets)
     finally:
         stop_all()
     load_after = os.getloadavg()
@@ -583,6 +651,7 @@ def main() -> int:
     misses = []
     for small, large in zip(results[::2], results[1::2], strict=True):
         misses += compare(small, large)
+    misses += print_staff(staff)
     say("\nTargets missed:" if misses else "\nEvery target met.")
     for miss in misses:
         say(f"  - {miss}")
@@ -593,7 +662,7 @@ def main() -> int:
                 f"  {page['url']:<44}{size['cases']:>8,} cases{page['queries']:>4} queries"
                 f"{page['median_ms']:>9.1f} ms median{page['p95_ms']:>9.1f} ms p95"
             )
-    RESULTS.write_text(json.dumps({"results": results, "portal": portal, "misses": misses}, indent=2))
+    RESULTS.write_text(json.dumps({"results": results, "portal": portal, "staff": staff, "misses": misses}, indent=2))
     say(f"\nFigures written to {RESULTS.relative_to(ROOT)}.")
     broken = any(
         r["server"]["quotes"]["confirmed"] != r["server"]["quotes"]["saved"] or r["server"]["quotes"]["failed"]

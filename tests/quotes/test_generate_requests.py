@@ -78,3 +78,16 @@ def test_it_needs_a_directory_and_a_count():
         generate(5)
     with pytest.raises(CommandError, match="at least 1"):
         generate(0)
+
+
+def test_bench_staff_measures_every_coordinator_page(directory, tmp_path):
+    out = tmp_path / "staff.json"
+    call_command("bench_staff", "--requests=60", "--repeat=2", f"--json={out}", stdout=io.StringIO())
+    import json
+
+    figures = json.loads(out.read_text())
+    assert figures["requests"] == 60
+    pages = {page["page"]: page for page in figures["pages"]}
+    assert {"request list", "request list: search reference", "request list: last page", "request page"} <= set(pages)
+    assert any(label.startswith("portal inbox") for label in pages)
+    assert all(page["status"] == 200 and page["queries"] > 0 and page["median_ms"] > 0 for page in pages.values())
