@@ -14,7 +14,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, TextField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_countries.filters import CountryFilter
 
-from facilities.models import Facility
+from facilities.models import Facility, Procedure
 from quotes import partner_admin, staff_views  # noqa: F401 (partner_admin registers its pages)
 from quotes.forms import phone_international
 from quotes.labels import STAFF_STATUS_LABELS, span, staff_status_label, user_label
@@ -160,6 +160,14 @@ class OverdueFilter(admin.SimpleListFilter):
 # Quote requests ----------------------------------------------------------------------------------
 
 
+# What the request list never shows (QuoteRequestAdmin.get_queryset): every long text of the request
+# and of its procedure (list_select_related), each translated column included.
+LIST_DEFERRED = [
+    *(field.name for field in QuoteRequest._meta.concrete_fields if isinstance(field, TextField)),
+    *(f"procedure__{field.name}" for field in Procedure._meta.concrete_fields if isinstance(field, TextField)),
+]
+
+
 def request_urgency():
     """0 overdue, 1 waiting for a first reply, 2 otherwise open, 3 finished: the list's first key."""
     now = timezone.now()
@@ -255,6 +263,11 @@ class QuoteRequestAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # As ModelAdmin.get_queryset, with the urgency annotated before the ordering uses it.
         queryset = self.model._default_manager.get_queryset().annotate(urgency=request_urgency())
+        if getattr(request.resolver_match, "url_name", "") == "quotes_quoterequest_changelist":
+            # The list shows none of the long texts: neither the patient's medical summary nor the
+            # procedure's guide (every section, in every language). Left in, they rode through
+            # the sort with every row: the last of 20 pages of 1,000 requests took 1.6 s.
+            queryset = queryset.defer(*LIST_DEFERRED)
         return queryset.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request: HttpRequest):

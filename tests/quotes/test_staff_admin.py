@@ -1020,3 +1020,30 @@ def test_the_coordinator_withdraws_one_case_and_the_office_is_told(coordinator_c
     other = make_quote_request(status=S.IN_REVIEW)
     elsewhere = reverse("admin:quotes_quoterequest_withdraw_case", args=[other.pk, case.pk])
     assert coordinator_client.post(elsewhere, {"from_status": "sent"}).status_code == 404
+
+
+def test_the_list_reads_no_long_text_of_the_request_or_its_procedure(coordinator_client, worklist):
+    """The medical summary and the procedure's guide (every section, every language) stay out of
+    the list's query: they rode through its sort with every row, and the last page of 1,000
+    requests took seconds."""
+    from facilities.models import Procedure
+    from quotes.admin import LIST_DEFERRED
+
+    with CaptureQueriesContext(connection) as captured:
+        response = coordinator_client.get(reverse(CHANGELIST))
+    assert response.status_code == 200
+    # The rows of the page: the one query that joins the procedure (list_select_related).
+    [rows] = [q["sql"] for q in captured.captured_queries if 'JOIN "facilities_procedure"' in q["sql"]]
+    long_texts = [name for name in LIST_DEFERRED if not name.startswith("procedure__")]
+    assert "condition" in long_texts and any(name.startswith("procedure__") for name in LIST_DEFERRED)
+    for name in long_texts:
+        assert f'"quotes_quoterequest"."{name}"' not in rows
+    for name in LIST_DEFERRED:
+        if name.startswith("procedure__"):
+            column = Procedure._meta.get_field(name.removeprefix("procedure__")).column
+            assert f'"facilities_procedure"."{column}"' not in rows
+    assert '"facilities_procedure"."name' in rows  # What the list shows is still read.
+    # The request's own page still shows the medical summary.
+    quote_request = worklist["review_unassigned"]
+    page = coordinator_client.get(reverse("admin:quotes_quoterequest_change", args=[quote_request.pk]))
+    assert quote_request.condition in page.content.decode()
