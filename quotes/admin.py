@@ -142,6 +142,38 @@ class ErasureFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SubmittedFilter(admin.SimpleListFilter):
+    """When the request came in, as ranges that read the ``created_at`` index.
+
+    Instead of ``date_hierarchy``, whose list of years grouped every row on each load of the list
+    (1.7 s of SQL at 200,000 requests on SQLite).
+    """
+
+    title = _("submitted")
+    parameter_name = "submitted"
+    RANGES = {"7d": 7, "30d": 30, "year": 365}
+
+    def lookups(self, request, model_admin):
+        return [
+            ("today", _("Today")),
+            ("7d", _("Past 7 days")),
+            ("30d", _("Past 30 days")),
+            ("year", _("Past 12 months")),
+            ("older", _("More than 12 months ago")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "today":
+            midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+            return queryset.filter(created_at__gte=midnight)
+        if self.value() in self.RANGES:
+            return queryset.filter(created_at__gte=now - datetime.timedelta(days=self.RANGES[self.value()]))
+        if self.value() == "older":
+            return queryset.filter(created_at__lt=now - datetime.timedelta(days=365))
+        return queryset
+
+
 class OverdueFilter(admin.SimpleListFilter):
     title = _("first reply")
     parameter_name = "overdue"
@@ -187,13 +219,13 @@ class QuoteRequestAdmin(admin.ModelAdmin):
         StatusFilter,
         AssigneeFilter,
         OverdueFilter,
+        SubmittedFilter,
         ErasureFilter,
         "procedure",
         ("country_of_residence", CountryFilter),
     ]
     list_select_related = ["procedure", "assignee"]
     search_fields = ["reference", "name", "email"]  # And phone numbers, however typed: get_search_results.
-    date_hierarchy = "created_at"
     list_per_page = 50
     actions = ["erase_personal_data"]
     fieldsets = [
