@@ -19,9 +19,10 @@ class ExchangeRateAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("used for showing prices"))
     def fresh(self, rate: ExchangeRate) -> bool:
         """Whether prices are shown converted at this rate today: the newest of its currency, and recent."""
-        newest = money.latest_rates().get(rate.currency)
+        rates = money.latest_rates()
+        newest = rates.get(rate.currency)
         return (
             newest is not None
             and newest.on == rate.on
-            and money.conversion(money.REFERENCE, rate.currency, money.latest_rates()) is not None
+            and money.conversion(money.REFERENCE, rate.currency, rates) is not None
         )

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 from django.utils import formats, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -275,6 +276,27 @@ def amount_text(value: int | Decimal, currency: str, high: int | Decimal | None 
     return pgettext("money", "%(symbol)s%(amount)s") % {"symbol": symbol, "amount": number(value)}
 
 
+def _converted(
+    value: int | Decimal, high: int | Decimal | None, currency: str, display: str | None, rates
+) -> tuple[str, Conversion] | None:
+    """``value`` (–``high``) written in ``display`` at a fresh rate, with that rate; None when not converted."""
+    change = conversion(currency, display, rates or {}) if display else None
+    if change is None:
+        return None
+    converted_high = approximately(Decimal(high) * change.factor) if high is not None else None
+    return amount_text(approximately(Decimal(value) * change.factor), display, converted_high), change
+
+
+def _rate_date(on: datetime.date) -> str:
+    return formats.date_format(on, dates.local_format("j M Y", translation.get_language()))
+
+
+def _converted_pattern() -> str:
+    # Translators: a price converted into the visitor's currency, then the price the hospital gave and
+    # the date of the exchange rate: "≈ €8,300 · US$9,000 at the 1 Dec 2026 rate".
+    return pgettext("money", "≈ %(converted)s · %(original)s at the %(date)s rate")
+
+
 def price_html(
     value: int | Decimal | None,
     currency: str,
@@ -291,32 +313,17 @@ def price_html(
     if value is None:
         return SafeString("")
     original = format_html('<bdi class="money-original">{}</bdi>', amount_text(value, currency, high))
-    change = conversion(currency, display or currency, rates or {}) if display else None
-    if change is None:
+    converted = _converted(value, high, currency, display, rates)
+    if converted is None:
         return format_html('<span class="money">{}</span>', original)
-    converted_high = approximately(Decimal(high) * change.factor) if high is not None else None
-    converted = format_html(
-        '<bdi class="money-converted">{}</bdi>',
-        amount_text(approximately(Decimal(value) * change.factor), display, converted_high),
-    )
-    # Translators: a price converted into the visitor's currency, then the price the hospital gave and
-    # the date of the exchange rate: "≈ €8,300 · US$9,000 at the 1 Dec 2026 rate".
-    pattern = pgettext("money", "≈ %(converted)s · %(original)s at the %(date)s rate")
-    return format_html(
-        '<span class="money">{}</span>',
-        SafeString(
-            pattern
-            % {
-                "converted": converted,
-                "original": original,
-                "date": format_html(
-                    '<time datetime="{}">{}</time>',
-                    change.on.isoformat(),
-                    formats.date_format(change.on, dates.local_format("j M Y", translation.get_language())),
-                ),
-            }
-        ),
-    )
+    text, change = converted
+    parts = {
+        "converted": format_html('<bdi class="money-converted">{}</bdi>', text),
+        "original": original,
+        "date": format_html('<time datetime="{}">{}</time>', change.on.isoformat(), _rate_date(change.on)),
+    }
+    # The pattern is our own translation; every value in it is escaped above.
+    return format_html('<span class="money">{}</span>', SafeString(_converted_pattern() % parts))
 
 
 def price_text(
@@ -329,15 +336,11 @@ def price_text(
 ) -> str:
     """``price_html`` as plain text, for e-mails and attributes."""
     original = amount_text(value, currency, high)
-    change = conversion(currency, display or currency, rates or {}) if display else None
-    if change is None:
+    converted = _converted(value, high, currency, display, rates)
+    if converted is None:
         return original
-    converted_high = approximately(Decimal(high) * change.factor) if high is not None else None
-    return pgettext("money", "≈ %(converted)s · %(original)s at the %(date)s rate") % {
-        "converted": amount_text(approximately(Decimal(value) * change.factor), display, converted_high),
-        "original": original,
-        "date": formats.date_format(change.on, dates.local_format("j M Y", translation.get_language())),
-    }
+    text, change = converted
+    return _converted_pattern() % {"converted": text, "original": original, "date": _rate_date(change.on)}
 
 
 def from_display(amount: int | Decimal, display: str, rates: dict[str, Rate]) -> int | None:
@@ -368,7 +371,5 @@ class DisplayCurrencyMiddleware:
         request.display_currency = display_currency(request)
         response = self.get_response(request)
         if response.get("Content-Type", "").startswith("text/html"):
-            from django.utils.cache import patch_vary_headers
-
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
