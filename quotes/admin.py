@@ -6,7 +6,6 @@ service and reports the result. The request's own fields are never edited here.
 """
 
 import datetime
-import re
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,7 +13,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import QuerySet, TextField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -23,7 +22,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-from django_countries.filters import CountryFilter
+from django_countries import countries
 
 from facilities.models import Facility, Procedure
 from quotes import partner_admin, staff_views  # noqa: F401 (partner_admin registers its pages)
@@ -38,11 +37,17 @@ from quotes.models import (
     FacilityQuoteItem,
     Notification,
     QuoteRequest,
-    open_q,
-    overdue_q,
 )
 from quotes.reply_templates import SAVED_REPLIES
-from quotes.selectors import assignable_users, case_candidates, patient_thread, request_cases, with_totals
+from quotes.selectors import (
+    assignable_users,
+    case_candidates,
+    patient_thread,
+    request_cases,
+    request_countries,
+    requests_matching,
+    with_totals,
+)
 from quotes.services.cases import (
     DEFAULT_SHARED_FIELDS,
     SHAREABLE_REQUEST_STATUSES,
@@ -60,6 +65,7 @@ from quotes.services.patient import ERASURE_ANSWER_DAYS
 from quotes.services.retention import quote_request_erase
 from quotes.services.staff import quote_request_assign, staff_note_add
 from quotes.services.workflow import quote_request_transition
+from tourism.pagination import CappedPaginator
 
 S = QuoteRequest.Status
 
@@ -151,6 +157,7 @@ class SubmittedFilter(admin.SimpleListFilter):
 
     title = _("submitted")
     parameter_name = "submitted"
+    field = "created_at"
     RANGES = {"7d": 7, "30d": 30, "year": 365}
 
     def lookups(self, request, model_admin):
@@ -166,12 +173,21 @@ class SubmittedFilter(admin.SimpleListFilter):
         now = timezone.now()
         if self.value() == "today":
             midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-            return queryset.filter(created_at__gte=midnight)
+            return queryset.filter(**{f"{self.field}__gte": midnight})
         if self.value() in self.RANGES:
-            return queryset.filter(created_at__gte=now - datetime.timedelta(days=self.RANGES[self.value()]))
+            since = now - datetime.timedelta(days=self.RANGES[self.value()])
+            return queryset.filter(**{f"{self.field}__gte": since})
         if self.value() == "older":
-            return queryset.filter(created_at__lt=now - datetime.timedelta(days=365))
+            return queryset.filter(**{f"{self.field}__lt": now - datetime.timedelta(days=365)})
         return queryset
+
+
+class FinishedFilter(SubmittedFilter):
+    """When the request was accepted or closed (the dashboard's "finished in the last 30 days")."""
+
+    title = _("accepted or closed")
+    parameter_name = "finished"
+    field = "closed_at"
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -200,33 +216,47 @@ LIST_DEFERRED = [
 ]
 
 
-def request_urgency():
-    """0 overdue, 1 waiting for a first reply, 2 otherwise open, 3 finished: the list's first key."""
-    now = timezone.now()
-    return Case(
-        When(overdue_q(now), then=Value(0)),
-        When(open_q() & Q(first_replied_at__isnull=True), then=Value(1)),
-        When(open_q(), then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
-    )
+class RequestCountryFilter(admin.SimpleListFilter):
+    """The patients' countries of residence, as many as appear among the requests.
+
+    Instead of django-countries' CountryFilter, whose ``DISTINCT`` read every request on each
+    load of the list: ``request_countries`` seeks them one by one through the country index.
+    """
+
+    title = _("country of residence")
+    parameter_name = "country_of_residence"
+
+    def lookups(self, request, model_admin):
+        names = dict(countries)
+        return sorted(((code, names.get(code, code)) for code in request_countries()), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(country_of_residence=self.value())
+        return queryset
 
 
 @admin.register(QuoteRequest)
 class QuoteRequestAdmin(admin.ModelAdmin):
-    list_display = ["reference", "patient", "procedure", "status_badge", "assignee_name", "age", "reply_target"]
+    list_display = ["reference", "patient", "procedure_name", "status_badge", "assignee_name", "age", "reply_target"]
     list_filter = [
         StatusFilter,
         AssigneeFilter,
         OverdueFilter,
         SubmittedFilter,
+        FinishedFilter,
         ErasureFilter,
         "procedure",
-        ("country_of_residence", CountryFilter),
+        RequestCountryFilter,
     ]
     list_select_related = ["procedure", "assignee"]
-    search_fields = ["reference", "name", "email"]  # And phone numbers, however typed: get_search_results.
+    search_fields = ["reference", "name", "email"]  # And phone numbers: get_search_results, each through an index.
     list_per_page = 50
+    # At 200,000 requests each count read the whole table: the list counts at most
+    # CappedPaginator.cap rows, once, and offers no per-filter counts (each a pass over every row).
+    paginator = CappedPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     actions = ["erase_personal_data"]
     fieldsets = [
         (
@@ -293,29 +323,25 @@ class QuoteRequestAdmin(admin.ModelAdmin):
     # Columns and read-only fields.
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        # As ModelAdmin.get_queryset, with the urgency annotated before the ordering uses it.
-        queryset = self.model._default_manager.get_queryset().annotate(urgency=request_urgency())
+        queryset = super().get_queryset(request)
         if getattr(request.resolver_match, "url_name", "") == "quotes_quoterequest_changelist":
             # The list shows none of the long texts: neither the patient's medical summary nor the
             # procedure's guide (every section, in every language). Left in, they rode through
             # the sort with every row: the last of 20 pages of 1,000 requests took 1.6 s.
             queryset = queryset.defer(*LIST_DEFERRED)
-        return queryset.order_by(*self.get_ordering(request))
+        return queryset
 
     def get_ordering(self, request: HttpRequest):
         # The most urgent first: overdue, then waiting for a first reply by due time, then open
-        # requests, then finished ones, newest first within each.
-        return ["urgency", "first_reply_due_at", "-created_at"]
+        # requests, then finished ones, newest first within each (QuoteRequest.stage), read in
+        # order from quote_list_order_idx (and its copies under the assignee, procedure and
+        # country filters).
+        return ["stage", "first_reply_due_at", "-created_at"]
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
-        unsearched = queryset  # With the list's filters, before the words are applied.
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        digits = re.sub(r"\D", "", search_term or "")
-        if len(digits) >= 6:
-            # Phones are stored as +<country><number>: "0034 612 345 678", "612-345-678" and
-            # "+34612345678" all find it by their digits without the leading zeros.
-            queryset |= unsearched.filter(phone__contains=digits.lstrip("0"))
-        return queryset, may_have_duplicates
+        # Reference, e-mail, the name's start and phone numbers however typed, each through an
+        # index (quotes.selectors.requests_matching), never a scan of every request.
+        return requests_matching(queryset, search_term), False
 
     @admin.display(description=_("phone"))
     def phone_number(self, quote_request: QuoteRequest) -> str:
@@ -327,13 +353,19 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             return format_html('<span class="quiet">{}</span>', _("(erased)"))
         return quote_request.name
 
-    @admin.display(description=_("Status"), ordering="status")
+    # Not sortable: the procedure, status and assignee columns would sort every request on each
+    # page load (the filters group by them, in the list's own order, through its indexes).
+    @admin.display(description=_("procedure"))
+    def procedure_name(self, quote_request: QuoteRequest) -> str:
+        return str(quote_request.procedure) if quote_request.procedure_id else "—"
+
+    @admin.display(description=_("Status"))
     def status_badge(self, quote_request: QuoteRequest) -> str:
         return format_html(
             '<span class="state status-{}">{}</span>', quote_request.status, staff_status_label(quote_request.status)
         )
 
-    @admin.display(description=_("Assignee"), ordering="assignee")
+    @admin.display(description=_("Assignee"))
     def assignee_name(self, quote_request: QuoteRequest) -> str:
         return user_label(quote_request.assignee) if quote_request.assignee else "—"
 

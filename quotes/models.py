@@ -11,6 +11,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower, Right
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
@@ -42,6 +43,32 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class RequestStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    AWAITING_PATIENT = "awaiting_patient", _("Waiting for your information")
+    SENT_TO_FACILITIES = "sent_to_facilities", _("Sent to hospitals")
+    QUOTED = "quoted", _("Quotes ready")
+    ACCEPTED = "accepted", _("Quote accepted")
+    CLOSED = "closed", _("Closed")
+
+
+S = RequestStatus
+
+# The workflow: every allowed move, and nothing else. ``quotes.services.quote_request_transition``
+# is the only code that changes a request's status.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.SUBMITTED: frozenset({S.IN_REVIEW, S.CLOSED}),
+    S.IN_REVIEW: frozenset({S.AWAITING_PATIENT, S.SENT_TO_FACILITIES, S.CLOSED}),
+    S.AWAITING_PATIENT: frozenset({S.IN_REVIEW, S.CLOSED}),
+    S.SENT_TO_FACILITIES: frozenset({S.QUOTED, S.CLOSED}),
+    S.QUOTED: frozenset({S.ACCEPTED, S.CLOSED}),
+    S.ACCEPTED: frozenset(),
+    S.CLOSED: frozenset(),
+}
+OPEN_STATUSES = frozenset(status for status, moves in TRANSITIONS.items() if moves)
+
+
 class QuoteRequestQuerySet(models.QuerySet):
     """The questions asked of many requests at once; each rule is written here and nowhere else."""
 
@@ -51,7 +78,7 @@ class QuoteRequestQuerySet(models.QuerySet):
 
     def finished(self) -> "QuoteRequestQuerySet":
         """Accepted or closed: the workflow is over (and the request can be erased)."""
-        return self.exclude(status__in=OPEN_STATUSES)
+        return self.filter(stage=STAGE_FINISHED)
 
     def overdue(self, now: datetime.datetime | None = None) -> "QuoteRequestQuerySet":
         """Still waiting for their first reply after its target time."""
@@ -73,30 +100,49 @@ class QuoteRequestQuerySet(models.QuerySet):
 
 
 def open_q() -> models.Q:
-    """The open rule as a condition (for aggregates); ``QuoteRequestQuerySet.open`` applies it."""
-    return models.Q(status__in=OPEN_STATUSES)
+    """The open rule as a condition (for aggregates); ``QuoteRequestQuerySet.open`` applies it.
+
+    Read from ``stage``, which the database derives from the status (``stage_expression``): the
+    same rule, and the request list's index serves it in the list's order.
+    """
+    return models.Q(stage__lt=STAGE_FINISHED)
 
 
 def overdue_q(now: datetime.datetime | None = None) -> models.Q:
     """The overdue rule as a condition: open, the patient has heard nothing from us yet (no message,
     no move they can see: ``first_replied_at``), and the first-reply target has passed.
 
-    ``QuoteRequest.is_overdue`` is the same rule for one request in hand (a test holds them equal).
+    The first two are ``stage`` 0 (``stage_expression``), so this is one range of the list's
+    index. ``QuoteRequest.is_overdue`` is the same rule for one request in hand (a test holds
+    them equal).
     """
-    return models.Q(
-        status__in=OPEN_STATUSES, first_replied_at__isnull=True, first_reply_due_at__lt=now or timezone.now()
+    return models.Q(stage=STAGE_AWAITING_REPLY, first_reply_due_at__lt=now or timezone.now())
+
+
+# QuoteRequest.stage, the request list's first sort key: with first_reply_due_at after it, the most
+# urgent first (overdue requests, then those waiting for a first reply by due time, then the other
+# open ones, then finished ones). It depends on nothing but the row, unlike "overdue" (which moves
+# with the clock), so the database keeps it in a column and an index serves the list in order.
+STAGE_AWAITING_REPLY, STAGE_OPEN, STAGE_FINISHED = 0, 1, 2
+
+
+def stage_expression() -> models.Case:
+    """The stage as the database computes it on every write (``.update()`` included)."""
+    is_open = models.Q(status__in=sorted(OPEN_STATUSES))
+    return models.Case(
+        models.When(is_open & models.Q(first_replied_at__isnull=True), then=models.Value(STAGE_AWAITING_REPLY)),
+        models.When(is_open, then=models.Value(STAGE_OPEN)),
+        default=models.Value(STAGE_FINISHED),
     )
 
 
+# A search by phone finds the request through the number's last digits (QuoteRequest.phone_tail):
+# however the number was typed, nationally or with its country code, it ends the same way.
+PHONE_TAIL_DIGITS = 6
+
+
 class QuoteRequest(models.Model):
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        IN_REVIEW = "in_review", _("In review")
-        AWAITING_PATIENT = "awaiting_patient", _("Waiting for your information")
-        SENT_TO_FACILITIES = "sent_to_facilities", _("Sent to hospitals")
-        QUOTED = "quoted", _("Quotes ready")
-        ACCEPTED = "accepted", _("Quote accepted")
-        CLOSED = "closed", _("Closed")
+    Status = RequestStatus
 
     class CloseReason(models.TextChoices):
         DECLINED = "declined", _("Declined by the patient")
@@ -118,9 +164,8 @@ class QuoteRequest(models.Model):
     Currency = money.Currency
 
     reference = models.CharField(_("reference"), max_length=12, unique=True, editable=False)
-    status = models.CharField(
-        _("status"), max_length=24, choices=Status.choices, default=Status.SUBMITTED, db_index=True
-    )
+    # Indexed by quote_list_status_idx (status first).
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.SUBMITTED)
     closed_reason = models.CharField(_("closed because"), max_length=24, choices=CloseReason.choices, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -201,6 +246,17 @@ class QuoteRequest(models.Model):
     submission_key = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Kept by the database (stored generated columns) for the request list's indexes: its order,
+    # and its search by phone.
+    stage = models.GeneratedField(
+        expression=stage_expression(), output_field=models.PositiveSmallIntegerField(), db_persist=True
+    )
+    phone_tail = models.GeneratedField(
+        expression=Right("phone", PHONE_TAIL_DIGITS),
+        output_field=models.CharField(max_length=PHONE_TAIL_DIGITS),
+        db_persist=True,
+        db_index=True,
+    )
 
     objects = QuoteRequestQuerySet.as_manager()
 
@@ -208,6 +264,28 @@ class QuoteRequest(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("quote request")
         verbose_name_plural = _("quote requests")
+        # The request list (quotes.admin): its order, alone and under the filters that narrow it
+        # most often, so that each page is read in order from an index; and its search.
+        indexes = [
+            models.Index(fields=["stage", "first_reply_due_at", "-created_at", "-id"], name="quote_list_order_idx"),
+            models.Index(
+                fields=["assignee", "stage", "first_reply_due_at", "-created_at", "-id"], name="quote_list_assignee_idx"
+            ),
+            models.Index(
+                fields=["procedure", "stage", "first_reply_due_at", "-created_at", "-id"],
+                name="quote_list_procedure_idx",
+            ),
+            models.Index(
+                fields=["country_of_residence", "stage", "first_reply_due_at", "-created_at", "-id"],
+                name="quote_list_country_idx",
+            ),
+            models.Index(
+                fields=["status", "stage", "first_reply_due_at", "-created_at", "-id"], name="quote_list_status_idx"
+            ),
+            models.Index(fields=["name"], name="quote_name_idx"),
+            models.Index(Lower("name"), name="quote_name_lower_idx"),
+            models.Index(Lower("email"), name="quote_email_lower_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(travel_to__gte=models.F("travel_from"))
@@ -242,22 +320,6 @@ class QuoteRequest(models.Model):
         if self.suggest_facilities:
             return str(_("the hospitals you chose, and accredited hospitals Medtour suggests"))
         return str(_("only the hospitals you chose"))
-
-
-S = QuoteRequest.Status
-
-# The workflow: every allowed move, and nothing else. ``quotes.services.quote_request_transition``
-# is the only code that changes a request's status.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.SUBMITTED: frozenset({S.IN_REVIEW, S.CLOSED}),
-    S.IN_REVIEW: frozenset({S.AWAITING_PATIENT, S.SENT_TO_FACILITIES, S.CLOSED}),
-    S.AWAITING_PATIENT: frozenset({S.IN_REVIEW, S.CLOSED}),
-    S.SENT_TO_FACILITIES: frozenset({S.QUOTED, S.CLOSED}),
-    S.QUOTED: frozenset({S.ACCEPTED, S.CLOSED}),
-    S.ACCEPTED: frozenset(),
-    S.CLOSED: frozenset(),
-}
-OPEN_STATUSES = frozenset(status for status, moves in TRANSITIONS.items() if moves)
 
 
 def attachment_upload_to(instance: "QuoteAttachment", filename: str) -> str:

@@ -6,11 +6,13 @@ is told or may be given a request lives here.
 """
 
 import datetime
+import re
 import statistics
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -32,6 +34,10 @@ from django.utils import timezone
 
 from facilities.models import Accreditation, Facility, FacilityMembership, listed_q
 from quotes.models import (
+    OPEN_STATUSES,
+    PHONE_TAIL_DIGITS,
+    REFERENCE_ALPHABET,
+    REFERENCE_LENGTH,
     FacilityCase,
     FacilityQuote,
     FacilityQuoteItem,
@@ -350,6 +356,8 @@ DASHBOARD_OVERDUE_CASES = 10
 
 @dataclass(frozen=True)
 class DashboardFigures:
+    # Open statuses: every request in them; finished ones (accepted, closed): those that finished
+    # within the last ``finished_window_days``.
     per_status: dict[str, int]
     overdue: int
     unassigned: int
@@ -359,21 +367,30 @@ class DashboardFigures:
     median_window_days: int
     overdue_cases: list = ()
     overdue_case_count: int = 0
+    finished_window_days: int = MEDIAN_WINDOW.days
 
 
 def dashboard_figures(*, user, now: datetime.datetime | None = None) -> DashboardFigures:
-    """Requests per status, overdue, open and unassigned, open and the user's, the median time to a
-    first reply over the last 30 days, and the cases most overdue at facilities (with how many
-    there are in all). Three queries whatever the number of requests and cases."""
+    """Requests per open status, overdue, open and unassigned, open and the user's; requests
+    accepted or closed in the last 30 days; the median time to a first reply over the last 30 days;
+    and the cases most overdue at facilities (with how many there are in all).
+
+    Three queries, each reading only open requests and those of the last 30 days through their
+    indexes (status, closed_at, created_at): the same work at 1,000 requests as at 200,000 with
+    the same backlog. (All-time totals of finished requests would read every row on each load.)
+    """
     now = now or timezone.now()
+    since = now - MEDIAN_WINDOW
     requests = QuoteRequest.objects.order_by()
-    counts = requests.aggregate(
-        **{status: Count("pk", filter=Q(status=status)) for status in S.values},
+    finished = [status for status in S.values if status not in OPEN_STATUSES]
+    counts = requests.filter(open_q() | Q(closed_at__gte=since)).aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in S.values if status in OPEN_STATUSES},
+        **{status: Count("pk", filter=Q(status=status, closed_at__gte=since)) for status in finished},
         overdue=Count("pk", filter=overdue_q(now)),
         unassigned=Count("pk", filter=open_q() & Q(assignee__isnull=True)),
         mine=Count("pk", filter=open_q() & Q(assignee=user)),
     )
-    replies = requests.filter(created_at__gte=now - MEDIAN_WINDOW, first_replied_at__isnull=False)
+    replies = requests.filter(created_at__gte=since, first_replied_at__isnull=False)
     waits = [
         (replied - created).total_seconds()
         for created, replied in replies.values_list("created_at", "first_replied_at")
@@ -396,6 +413,57 @@ def dashboard_figures(*, user, now: datetime.datetime | None = None) -> Dashboar
         overdue_cases=late,
         overdue_case_count=late[0].overdue_total if late else 0,
     )
+
+
+# The request list -------------------------------------------------------------------------------
+
+REFERENCE_TYPED = re.compile(rf"(?:MT-?)?([{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}})")
+PHONE_TYPED = re.compile(r"[\d\s()+./-]+")
+
+
+def _prefix_range(field: str, prefix: str) -> Q:
+    # "Starts with" as a range the field's index can read on every database: LIKE 'x%' reads a
+    # PostgreSQL index only under the C collation or a pattern operator class.
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)})
+
+
+def requests_matching(queryset: QuerySet, term: str) -> QuerySet:
+    """The requests a coordinator's search finds, each way through an index, so that it costs the
+    same at a thousand requests as at a million: the reference (with or without "MT-", in any
+    case), the patient's name or e-mail address from its start (in any case: "maria", "maria
+    lopez", "maria.lopez@example.com"), and the phone number by its digits however it is typed
+    ("+34 612 345 678", "0034612345678", "612-345-678"), by the last ``PHONE_TAIL_DIGITS`` of
+    them and then the whole.
+    """
+    words = " ".join((term or "").split())
+    if not words:
+        return queryset
+    lowered = words.lower()
+    found = _prefix_range("name_key", lowered) | _prefix_range("email_key", lowered)
+    reference = REFERENCE_TYPED.fullmatch(words.upper())
+    if reference:
+        found |= Q(reference="MT-" + reference.group(1))
+    digits = re.sub(r"\D", "", words)
+    if len(digits) >= PHONE_TAIL_DIGITS and PHONE_TYPED.fullmatch(words):
+        # Stored as +<country><number>: typed with 00 or a trunk zero, it ends the same way.
+        found |= Q(phone_tail=digits[-PHONE_TAIL_DIGITS:], phone__endswith=digits.lstrip("0"))
+    return queryset.alias(name_key=Lower("name"), email_key=Lower("email")).filter(found)
+
+
+def request_countries() -> list[str]:
+    """The distinct countries of residence among all requests, one index seek per country (a
+    recursive query stepping through the country index) rather than a pass over every request."""
+    table = connection.ops.quote_name(QuoteRequest._meta.db_table)
+    column = connection.ops.quote_name(QuoteRequest._meta.get_field("country_of_residence").column)
+    # Only the table's and the column's own names, quoted, are put into the text.
+    sql = (
+        f"WITH RECURSIVE seen(code) AS (SELECT MIN({column}) FROM {table} UNION ALL"  # noqa: S608
+        f" SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > seen.code) FROM seen"
+        f" WHERE seen.code IS NOT NULL) SELECT code FROM seen WHERE code IS NOT NULL AND code <> ''"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [code for (code,) in cursor.fetchall()]
 
 
 # Cases shared with facilities ----------------------------------------------------------------------

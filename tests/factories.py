@@ -30,6 +30,7 @@ from facilities.models import (
 from facilities.services import facility_photo_add
 from quotes.consents import CONSENT_VERSION
 from quotes.models import (
+    OPEN_STATUSES,
     FacilityCase,
     FacilityQuote,
     FacilityQuoteItem,
@@ -189,6 +190,8 @@ def build_quote_request(**overrides) -> QuoteRequest:
         "submission_key": secrets.token_hex(16),
     }
     fields.update(overrides)
+    if fields.get("status", QuoteRequest.Status.SUBMITTED) not in OPEN_STATUSES:
+        fields.setdefault("closed_at", now)  # As the move to accepted or closed stamps it.
     if "preferred_language" not in fields:
         fields["preferred_language"] = Language.objects.get_or_create(code="en", defaults={"name": "English"})[0]
     return QuoteRequest(**fields)

@@ -8,7 +8,7 @@ from django import template
 from django.urls import reverse
 
 from quotes.labels import STAFF_STATUS_LABELS, span
-from quotes.models import QuoteRequest
+from quotes.models import OPEN_STATUSES, QuoteRequest
 from quotes.selectors import dashboard_figures
 
 register = template.Library()
@@ -47,7 +47,20 @@ def quote_dashboard(context) -> dict | None:
                 "url": link(status=status),
             }
             for status in QuoteRequest.Status.values
+            if status in OPEN_STATUSES
         ],
+        # Accepted and closed: those of the last days only (the list's "finished" filter).
+        "finished": [
+            {
+                "status": status,
+                "label": STAFF_STATUS_LABELS[status],
+                "count": figures.per_status[status],
+                "url": link(status=status, finished=f"{figures.finished_window_days}d"),
+            }
+            for status in QuoteRequest.Status.values
+            if status not in OPEN_STATUSES
+        ],
+        "finished_window_days": figures.finished_window_days,
         "overdue": {"count": figures.overdue, "url": link(overdue="yes")},
         "unassigned": {"count": figures.unassigned, "url": link(status="open", assignee="unassigned")},
         "mine": {"count": figures.mine, "url": link(status="open", assignee="mine")},

@@ -80,7 +80,14 @@ def test_the_dashboard_counts_per_status_open_unassigned_and_mine(requests_in_ev
     QuoteRequest.objects.filter(pk=mine.pk).update(assignee=admin_user)
     figures = dashboard_figures(user=admin_user)
     assert set(figures.per_status) == set(STAFF_STATUS_LABELS)
-    assert figures.per_status == {status: QuoteRequest.objects.filter(status=status).count() for status in S.values}
+    # Open statuses: all their requests; finished ones: those accepted or closed in the last 30 days.
+    recent = timezone.now() - datetime.timedelta(days=figures.finished_window_days)
+    finished = QuoteRequest.objects.filter(closed_at__gte=recent)
+    assert figures.per_status == {
+        status: (QuoteRequest.objects if status in OPEN_STATUSES else finished).filter(status=status).count()
+        for status in S.values
+    }
+    assert sum(figures.per_status.values()) > 0
     assert figures.unassigned == QuoteRequest.objects.open().unassigned().count()
     assert figures.mine == QuoteRequest.objects.open().assigned_to(admin_user).count() == (1 if mine.is_open else 0)
 

@@ -790,7 +790,14 @@ def dashboard_data(coordinator, other_coordinator):
             status=S.IN_REVIEW, assignee=assignee, created_at=created, first_replied_at=created + wait_hours * hour
         )
     created = now - datetime.timedelta(days=45)  # Too old for the median.
-    make_quote_request(status=S.CLOSED, closed_reason="spam", created_at=created, first_replied_at=created + 100 * hour)
+    make_quote_request(
+        status=S.CLOSED,
+        closed_reason="spam",
+        created_at=created,
+        first_replied_at=created + 100 * hour,
+        closed_at=created + 101 * hour,  # Finished before the last 30 days: not among the finished.
+    )
+    make_quote_request(status=S.CLOSED, closed_reason="duplicate", closed_at=now - 2 * hour)
     make_quote_request(status=S.ACCEPTED, assignee=coordinator)  # Mine, but finished.
 
 
@@ -811,7 +818,15 @@ def test_dashboard_numbers_are_right(coordinator_client, dashboard_data):
     assert element_text(html, "figure-status-accepted") == "1 Accepted"
     assert element_text(html, "figure-status-quoted") == "0 Quoted"
     # Each figure links to the list filtered the same way, which shows the same number of rows.
-    for key, count in [("overdue", 2), ("unassigned", 3), ("mine", 2), ("status-in_review", 3)]:
+    assert "Finished in the last 30 days" in html
+    for key, count in [
+        ("overdue", 2),
+        ("unassigned", 3),
+        ("mine", 2),
+        ("status-in_review", 3),
+        ("status-closed", 1),
+        ("status-accepted", 1),
+    ]:
         [link] = re.findall(rf'id="figure-{key}">\s*<a href="([^"]+)"', html)
         listing = coordinator_client.get(link.replace("&amp;", "&"))
         assert listing.context["cl"].result_count == count, key
@@ -832,9 +847,10 @@ def test_dashboard_tag_values_and_fixed_query_count(rf, coordinator, dashboard_d
         "awaiting_patient": 0,
         "sent_to_facilities": 0,
         "quoted": 0,
-        "accepted": 1,
-        "closed": 1,
     }
+    # Finished in the last 30 days, each linking to the list filtered so.
+    assert {row["status"]: row["count"] for row in figures["finished"]} == {"accepted": 1, "closed": 1}
+    assert all("finished=30d" in row["url"] for row in figures["finished"])
     assert (figures["overdue"]["count"], figures["unassigned"]["count"], figures["mine"]["count"]) == (2, 3, 2)
 
 

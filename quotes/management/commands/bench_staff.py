@@ -33,6 +33,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from facilities.models import FacilityMembership
 from quotes.models import FacilityCase, QuoteRequest
 from quotes.roles import COORDINATORS
+from tourism.pagination import CappedPaginator
 
 PER_PAGE = 50  # QuoteRequestAdmin.list_per_page
 
@@ -95,7 +96,8 @@ def staff_pages() -> list[tuple[str, str]]:
     """(label, URL) of every page measured, made from the data in the database."""
     changelist = reverse("admin:quotes_quoterequest_changelist")
     total = QuoteRequest.objects.count()
-    last_page = max(1, -(-total // PER_PAGE))
+    # The last page the list offers: it counts no further than its paginator's cap.
+    last_page = max(1, -(-min(total, CappedPaginator.cap) // PER_PAGE))
     # A request in the middle of the list's age, and one that went to hospitals and was quoted.
     sample = QuoteRequest.objects.order_by("created_at")[total // 2]
     quoted = QuoteRequest.objects.filter(status=QuoteRequest.Status.QUOTED).order_by("pk").first() or sample
@@ -105,12 +107,14 @@ def staff_pages() -> list[tuple[str, str]]:
         ("request list: open", f"{changelist}?status=open"),
         ("request list: unassigned", f"{changelist}?assignee=unassigned"),
         ("request list: overdue", f"{changelist}?overdue=yes"),
+        ("request list: one status", f"{changelist}?status=submitted"),
         ("request list: one procedure", f"{changelist}?procedure__id__exact={procedure_id}"),
         ("request list: one country", f"{changelist}?country_of_residence=GB"),
         ("request list: search reference", f"{changelist}?q={sample.reference}"),
         ("request list: search e-mail", f"{changelist}?q={sample.email}"),
         ("request list: search phone", f"{changelist}?q={sample.phone.replace(' ', '')}"),
         ("request list: by patient", f"{changelist}?o=2"),
+        ("request list: oldest first", f"{changelist}?o=6"),
         ("request list: last page", f"{changelist}?p={last_page}"),
         ("request page", reverse("admin:quotes_quoterequest_change", args=[quoted.pk])),
         ("dashboard (admin index)", reverse("admin:index")),
