@@ -282,6 +282,9 @@ class QuoteRequest(models.Model):
             models.Index(
                 fields=["status", "stage", "first_reply_due_at", "-created_at", "-id"], name="quote_list_status_idx"
             ),
+            # The dashboard: requests finished lately, by status; the latest first replies.
+            models.Index(fields=["status", "closed_at"], name="quote_finished_idx"),
+            models.Index(fields=["first_replied_at"], name="quote_first_reply_idx"),
             models.Index(fields=["name"], name="quote_name_idx"),
             models.Index(Lower("name"), name="quote_name_lower_idx"),
             models.Index(Lower("email"), name="quote_email_lower_idx"),
@@ -623,7 +626,8 @@ class FacilityCaseQuerySet(models.QuerySet):
 
 
 def case_overdue_q(now: datetime.datetime | None = None) -> models.Q:
-    return models.Q(status__in=CASE_WAITING_FOR_FACILITY, due_at__lt=now or timezone.now())
+    # Waiting for the facility and past due: answer_due_at is the due time only while it waits.
+    return models.Q(answer_due_at__lt=now or timezone.now())
 
 
 class FacilityCase(models.Model):
@@ -644,6 +648,9 @@ class FacilityCase(models.Model):
         ACCEPTED = "accepted", _("Chosen by the patient")
         WITHDRAWN = "withdrawn", _("Withdrawn by Medtour")
         CLOSED = "closed", _("Closed")
+
+    # The facility owes an answer (a question, a quote or a decline): the due time runs.
+    WAITING_FOR_FACILITY = frozenset({Status.SENT, Status.OPENED})
 
     # What a case can show, beyond the procedure and the travel window, which every case shows.
     class SharedField(models.TextChoices):
@@ -682,6 +689,16 @@ class FacilityCase(models.Model):
     closed_at = models.DateTimeField(_("ended"), null=True, blank=True)
     contact_shared_at = models.DateTimeField(_("patient's contact shared"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The due time while the facility owes an answer, else empty: kept by the database, so that
+    # the overdue cases are one range of its index, the longest overdue first.
+    answer_due_at = models.GeneratedField(
+        expression=models.Case(
+            models.When(models.Q(status__in=sorted(WAITING_FOR_FACILITY)), then=models.F("due_at")), default=None
+        ),
+        output_field=models.DateTimeField(null=True),
+        db_persist=True,
+        db_index=True,
+    )
 
     objects = FacilityCaseQuerySet.as_manager()
 
@@ -731,8 +748,7 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
     C.CLOSED: frozenset(),
 }
 CASE_OPEN_STATUSES = frozenset(status for status, moves in CASE_TRANSITIONS.items() if moves)
-# The facility owes an answer (a question, a quote or a decline): the due time runs.
-CASE_WAITING_FOR_FACILITY = frozenset({C.SENT, C.OPENED})
+CASE_WAITING_FOR_FACILITY = FacilityCase.WAITING_FOR_FACILITY
 
 
 class FacilityCaseChange(models.Model):

@@ -67,6 +67,7 @@ def quote_dashboard(context) -> dict | None:
         "median_first_reply_seconds": median,
         "median_first_reply": _duration(median) if median is not None else None,
         "median_sample": figures.median_sample,
+        "median_capped": figures.median_capped,
         "median_window_days": figures.median_window_days,
         "overdue_cases": [
             {

@@ -11,16 +11,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from quotes import selectors
 from quotes.admin import QuoteRequestAdmin
 from quotes.models import (
+    CASE_WAITING_FOR_FACILITY,
     OPEN_STATUSES,
     STAGE_AWAITING_REPLY,
     STAGE_FINISHED,
     STAGE_OPEN,
+    FacilityCase,
     QuoteRequest,
 )
 from quotes.selectors import request_countries, requests_matching
-from tests.factories import build_quote_request, make_quote_request, make_staff
+from tests.factories import build_quote_request, make_case, make_quote_request, make_staff
 
 S = QuoteRequest.Status
 LIST = reverse("admin:quotes_quoterequest_changelist")
@@ -204,3 +207,136 @@ def test_the_finished_filter_reads_when_requests_were_accepted_or_closed(coordin
     assert listed(coordinator_client, finished="7d") == [recent.reference]
     assert set(listed(coordinator_client, finished="year")) == {recent.reference, old.reference}
     assert listed(coordinator_client, finished="older") == []
+
+
+# Every query of the list and the dashboard reads through an index ------------------------------------
+
+
+def _explain(sql: str, params) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # A tiny table would be read whole anyway.
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(" ".join(str(part) for part in row) for row in cursor.fetchall())
+
+
+READ_WHOLE = {
+    # A pass over every request or case (an index scan in order is fine: the page's LIMIT ends it).
+    "sqlite": re.compile(r"SCAN (quotes_quoterequest|quotes_facilitycase)\b(?! USING)"),
+    "postgresql": re.compile(r"Seq Scan on (quotes_quoterequest|quotes_facilitycase)\b"),
+}
+# Sorting whatever matched rather than reading the index in the page's order (only a search, whose
+# rows its indexes found, may sort them).
+SORTED_WHOLE = re.compile(r"USE TEMP B-TREE FOR ORDER BY")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"status": "open"},
+        {"status": "submitted"},
+        {"assignee": "unassigned"},
+        {"assignee": "mine"},
+        {"status": "open", "assignee": "unassigned"},
+        {"overdue": "yes"},
+        {"country_of_residence": "GB"},
+        {"q": "MT-ABCD2345"},
+        {"q": "ana@example.org"},
+        {"q": "Ana"},
+        {"q": "+44 20 7946 0000"},
+        {"o": "2"},
+        {"o": "-2"},
+        {"o": "6"},
+        {"o": "-6"},
+        {"o": "7"},
+    ],
+)
+def test_no_query_of_the_list_reads_every_request(coordinator_client, params):
+    QuoteRequest.objects.bulk_create([build_quote_request(name=f"Ana {n}") for n in range(60)])
+    with CaptureQueriesContext(connection) as queries:
+        assert coordinator_client.get(LIST, params).status_code == 200
+    reads = [query for query in queries.captured_queries if "quotes_quoterequest" in query["sql"]]
+    assert reads
+    for query in reads:
+        plan = _explain(query["sql"].replace("%", "%%"), ())
+        assert not READ_WHOLE[connection.vendor].search(plan), f"{query['sql']}\n{plan}"
+        if "q" not in params:
+            assert not SORTED_WHOLE.search(plan), f"{query['sql']}\n{plan}"
+
+
+def test_no_query_of_the_dashboard_reads_every_request(coordinator_client):
+    QuoteRequest.objects.bulk_create([build_quote_request() for _ in range(30)])
+    with CaptureQueriesContext(connection) as queries:
+        assert coordinator_client.get(reverse("admin:index")).status_code == 200
+    reads = [
+        query
+        for query in queries.captured_queries
+        if "quotes_quoterequest" in query["sql"] or "quotes_facilitycase" in query["sql"]
+    ]
+    assert len(reads) == 3
+    for query in reads:
+        plan = _explain(query["sql"].replace("%", "%%"), ())
+        assert not READ_WHOLE[connection.vendor].search(plan), f"{query['sql']}\n{plan}"
+
+
+# The dashboard's bounded reads -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", FacilityCase.Status.values)
+def test_a_case_is_overdue_by_its_kept_answer_time_exactly_when_the_rule_says(status):
+    now = timezone.now()
+    quote_request = make_quote_request(status=S.SENT_TO_FACILITIES)
+    late = make_case(quote_request=quote_request, status=status, due_at=now - datetime.timedelta(hours=2))
+    late.refresh_from_db()
+    assert late.answer_due_at == (late.due_at if status in CASE_WAITING_FOR_FACILITY else None)
+    assert (late in FacilityCase.objects.overdue(now)) == late.is_overdue(now)
+    # A move by update() (as the services' compare-and-set moves are) moves it too.
+    FacilityCase.objects.filter(pk=late.pk).update(status=FacilityCase.Status.OPENED)
+    assert FacilityCase.objects.overdue(now).filter(pk=late.pk).exists()
+    FacilityCase.objects.filter(pk=late.pk).update(status=FacilityCase.Status.QUOTED)
+    assert not FacilityCase.objects.overdue(now).filter(pk=late.pk).exists()
+
+
+def test_the_median_first_reply_is_taken_over_the_latest_replies_only(db, monkeypatch):
+    monkeypatch.setattr(selectors, "MEDIAN_SAMPLE_MAX", 3)
+    now = timezone.now()
+    user = make_staff(username="cora", group="Coordinators")
+    # Three recent replies after 1 hour, two older ones (still within 30 days) after 10 hours.
+    for hours_ago, wait in [(1, 1), (2, 1), (3, 1), (50, 10), (60, 10)]:
+        replied = now - datetime.timedelta(hours=hours_ago)
+        make_quote_request(
+            status=S.IN_REVIEW,
+            created_at=replied - datetime.timedelta(hours=wait),
+            first_replied_at=replied,
+        )
+    figures = selectors.dashboard_figures(user=user, now=now)
+    assert figures.median_first_reply_seconds == 3600
+    assert figures.median_sample == 3 and figures.median_capped
+    monkeypatch.setattr(selectors, "MEDIAN_SAMPLE_MAX", 500)
+    figures = selectors.dashboard_figures(user=user, now=now)
+    assert figures.median_sample == 5 and not figures.median_capped
+    assert figures.median_first_reply_seconds == 3600  # 1, 1, 1, 10, 10 hours.
+
+
+def test_the_dashboard_says_when_the_median_is_of_the_latest_replies(coordinator_client, monkeypatch):
+    monkeypatch.setattr(selectors, "MEDIAN_SAMPLE_MAX", 1)
+    now = timezone.now()
+    make_quote_request(status=S.IN_REVIEW, created_at=now - datetime.timedelta(hours=2), first_replied_at=now)
+    html = coordinator_client.get(reverse("admin:index")).content.decode()
+    assert "(the latest 1 replies)" in html
+
+
+def test_count_each_counts_each_queryset_in_one_query(db, django_assert_num_queries):
+    for country in ["GB", "GB", "DE"]:
+        make_quote_request(country_of_residence=country)
+    with django_assert_num_queries(1):
+        counts = selectors.count_each(
+            all=QuoteRequest.objects.all(),
+            gb=QuoteRequest.objects.filter(country_of_residence="GB"),
+            none=QuoteRequest.objects.filter(name="%' OR 1=1 --"),
+        )
+    assert counts == {"all": 3, "gb": 2, "none": 0}
