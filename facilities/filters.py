@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from facilities import figures as kept_figures
 from facilities.models import Accreditation, AccreditationBody, Facility, Language, Procedure
 from facilities.search import facility_search, search_terms
 from tourism import money
@@ -240,6 +241,18 @@ class FacilityFilter(django_filters.FilterSet):
             rows = self._apply(self.queryset.all(), skip={"country"}).order_by().values_list("country")
             return dict(rows.annotate(n=Count("pk")))
 
+        if self.public:
+            # The whole listing, or everyone offering one procedure: the directory's kept figures
+            # (facilities.figures) already hold these counts.
+            others = {
+                name
+                for name, value in self._cleaned().items()
+                if name not in {"country", "sort"} and value not in (None, "", [], ())
+            }
+            if not others:
+                return kept_figures.listed_per_country()
+            if others == {"procedure"} and self.chosen_procedure:
+                return kept_figures.offers_per_country(self.chosen_procedure.pk)
         # The key holds the filters but not the base queryset: only the public listing is cached.
         return cached_data("country-facets", chosen, compute) if self.public else compute()
 

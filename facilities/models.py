@@ -255,6 +255,8 @@ class Facility(models.Model):
         instance = super().from_db(db, field_names, values)
         # What ``facilities.signals`` compares with on save: a new currency re-reads every price.
         instance._saved_currency = instance.__dict__.get("currency")
+        # And the directory's figures (facilities.figures) recount the country it leaves.
+        instance._saved_country = instance.__dict__.get("country")
         return instance
 
     @property
@@ -464,6 +466,55 @@ class FacilityProcedure(models.Model):
         if update_fields is not None and {"price_from", "price_to"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "usd_from", "usd_to"}
         super().save(*args, **kwargs)
+
+
+# The directory's own figures, kept as it changes (facilities.figures) ---------------------------
+
+
+class CountryFigure(models.Model):
+    """How many facilities are listed in one country, as of the last change there.
+
+    Kept by ``facilities.figures`` in the transaction of every change that could move it, and
+    rebuilt whole every day (listings start and end with the date): the home page, the
+    directory's country list and the destinations read these few rows, never the facilities.
+    Its row is also the lock that lets one process at a time recompute the country.
+    """
+
+    country = CountryField(_("country"))
+    # Listings start and end with the date: the figures are kept for today and for tomorrow, so
+    # that at midnight tomorrow's are there already (facilities.figures).
+    day = models.DateField(_("day"))
+    listed = models.PositiveIntegerField(_("listed facilities"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("country figure")
+        verbose_name_plural = _("country figures")
+        constraints = [models.UniqueConstraint(fields=["day", "country"], name="country_figure_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.country.code}: {self.listed}"
+
+
+class OfferFigure(models.Model):
+    """The listed facilities in one country that offer one procedure, and their starting prices in
+    US dollars (lowest and median of those with a price): what procedure pages and lists show."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    country = CountryField(_("country"))
+    day = models.DateField(_("day"))
+    offers = models.PositiveIntegerField(_("listed facilities offering it"))
+    priced = models.PositiveIntegerField(_("of which with a price"))
+    lowest_usd = models.PositiveIntegerField(_("lowest starting price in US dollars"), null=True)
+    median_usd = models.FloatField(_("median starting price in US dollars"), null=True)
+
+    class Meta:
+        verbose_name = _("offer figure")
+        verbose_name_plural = _("offer figures")
+        constraints = [models.UniqueConstraint(fields=["day", "procedure", "country"], name="offer_figure_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id} in {self.country.code}: {self.offers}"
 
 
 # The facility's own people: its international-patient office ---------------------------------

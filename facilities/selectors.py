@@ -2,16 +2,16 @@
 
 import datetime
 import math
-import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, F, Min, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.utils.translation import ngettext
 from django_countries.fields import Country
 
+from facilities import figures as kept_figures
 from facilities.models import (
     Accreditation,
     Facility,
@@ -24,7 +24,6 @@ from facilities.models import (
 )
 from facilities.translation import in_language
 from tourism.db import GroupConcat
-from tourism.pagecache import cached_data
 
 
 def facility_cards(queryset: QuerySet) -> QuerySet:
@@ -217,32 +216,17 @@ def procedures_with_stats(queryset: QuerySet | None = None) -> list[Procedure]:
     """Published procedures with how many listed facilities offer each and from what price.
 
     The lowest price is in US dollars (the reference figures, ``facilities.pricing``). Two queries
-    whatever the size of the directory: the procedures, then one grouped pass over the
-    listed prices (cheaper than a correlated subquery per procedure), cached until the directory
-    changes: at 100,000 facilities that pass reads some 300,000 prices.
+    whatever the size of the directory: the procedures, then their kept figures
+    (``facilities.figures``: a row per procedure and country, recomputed by every write).
     """
     queryset = Procedure.objects.published() if queryset is None else queryset
     procedures = list(queryset.select_related("category"))
-    ids = tuple(sorted(procedure.pk for procedure in procedures))
-    stats = cached_data("procedure-stats", ids, lambda: _procedure_stats(ids))
+    stats = kept_figures.procedure_totals(procedure.pk for procedure in procedures)
     for procedure in procedures:
         row = stats.get(procedure.pk, {})
         procedure.facility_count = row.get("n", 0)
         procedure.lowest_price = row.get("low")
     return procedures
-
-
-def _procedure_stats(ids: tuple[int, ...]) -> dict[int, dict]:
-    # The procedures are chosen already, so no join to them. The listed facilities come as one
-    # list read from the listing index: on SQLite at 100,000 facilities that is twice as fast as
-    # looking up the facility of each of the 300,000 prices.
-    rows = (
-        FacilityProcedure.objects.filter(facility__in=Facility.objects.listed().values("pk"), procedure__in=ids)
-        .order_by()
-        .values("procedure")
-        .annotate(n=Count("pk"), low=Min("usd_from"))
-    )
-    return {row["procedure"]: row for row in rows}
 
 
 def procedure_offers(*, procedure: Procedure, limit: int = 12) -> list[FacilityProcedure]:
@@ -266,36 +250,17 @@ def cost_by_country(*, procedure: Procedure) -> list[CountryCost]:
     """Lowest and median starting price per country from the live prices, cheapest country first.
 
     In US dollars, from each price's reference figure (``facilities.pricing``): prices in
-    different currencies compare in one.
-
-    One narrow query of (country, price) pairs: a facility offers a procedure at most once, so each
-    row is one facility. The median is taken in Python, the same way on every database.
+    different currencies compare in one. Read from the kept figures (``facilities.figures``), a
+    row per country, whatever the number of facilities.
     """
-
-    def compute() -> list[tuple[str, int, float, int]]:
-        prices: dict[str, list[int]] = {}
-        rows = (
-            listed_offers()
-            .filter(procedure=procedure, usd_from__isnull=False)
-            .values_list("facility__country", "usd_from")
-        )
-        for country, price in rows.iterator(chunk_size=5000):
-            prices.setdefault(country, []).append(price)
-        return [(code, min(group), statistics.median(group), len(group)) for code, group in prices.items()]
-
-    # Cached as plain values; a procedure unpublished since is never asked for (its page is a 404).
     costs = [
         CountryCost(country=Country(code), lowest=lowest, median=median, facilities=n)
-        for code, lowest, median, n in cached_data("cost-by-country", (procedure.pk,), compute)
+        for code, lowest, median, n in kept_figures.country_prices(procedure.pk)
     ]
     return sorted(costs, key=lambda cost: (cost.lowest, cost.country.name))
 
 
 def destinations() -> list[tuple[Country, int]]:
-    """Countries with listed facilities and how many, most first."""
-
-    def compute() -> list[tuple[str, int]]:
-        return list(Facility.objects.listed().order_by().values_list("country").annotate(n=Count("pk")))
-
-    counts = cached_data("destinations", (), compute)
+    """Countries with listed facilities and how many, most first (the kept figures)."""
+    counts = kept_figures.listed_per_country().items()
     return sorted(((Country(code), n) for code, n in counts), key=lambda item: (-item[1], item[0].name))

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from facilities import figures
 from facilities.images import Renditions, make_renditions
 from facilities.listing import refresh_windows
 from facilities.models import Accreditation, Facility, FacilityPhoto, today
@@ -22,6 +23,7 @@ def facility_set_published(
     pks = set(ids or []) | {facility.pk for facility in facilities or []}
     changed = Facility.objects.filter(pk__in=pks).exclude(is_published=published).update(is_published=published)
     if changed:
+        figures.refresh_facilities(pks)
         # update() sends no signal: turn the cached public pages over once this commits.
         transaction.on_commit(directory_changed)
     return changed
@@ -33,7 +35,16 @@ def facility_listing_refresh(*, facility_ids: Iterable[int] | None = None, on: d
     Called for one facility whenever one of its accreditations is saved or deleted, for every
     facility after bulk loads, and daily by ``refresh_listings`` (see ``facilities.listing``).
     """
-    return refresh_windows(Facility, Accreditation, on=on or today(), facility_ids=facility_ids)
+    if facility_ids is not None:
+        facility_ids = list(facility_ids)
+    changed = refresh_windows(Facility, Accreditation, on=on or today(), facility_ids=facility_ids)
+    # Who is listed moves the directory's figures; for every facility (bulk loads, the daily run,
+    # when listings also start and end with the date), all of them.
+    if facility_ids is None:
+        figures.rebuild()
+    elif changed:
+        figures.refresh_facilities(facility_ids)
+    return changed
 
 
 def facility_photo_apply_renditions(*, photo: FacilityPhoto, renditions: Renditions) -> FacilityPhoto:

@@ -9,6 +9,8 @@ live elsewhere (``facilities.listing``, ``tourism.pagecache``). Bulk writes (``Q
   saving transaction, so a suspended or revoked accreditation hides its facility in the same commit.
 - Each price's US-dollar reference figure follows the exchange rates and its facility's currency
   (``facilities.pricing``), in the saving transaction too.
+- The directory-wide figures (``facilities.figures``) follow facilities, prices, listings and
+  rates, in the saving transaction too: a visitor never computes them.
 - The cached public pages and figures turn over once a change to the directory (any save or delete
   of its rows, any change to its many-to-many links) commits: a rolled-back edit changes nothing,
   and a page rendered from the old rows before the commit was stored under the old generation,
@@ -19,6 +21,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from facilities import figures
 from facilities.models import (
     Accreditation,
     AccreditationBody,
@@ -79,17 +82,36 @@ def accreditation_changed(sender, instance: Accreditation, **kwargs) -> None:
 @receiver(post_delete, sender=ExchangeRate, dispatch_uid="facilities.rate_deleted")
 def rate_changed(sender, instance: ExchangeRate, **kwargs) -> None:
     # In the saving transaction, like the listing window: no moment where filters read old figures.
-    refresh_reference_prices(currencies={instance.currency})
+    if refresh_reference_prices(currencies={instance.currency}):
+        figures.rebuild()  # Prices in that currency moved, in every country.
 
 
 @receiver(post_save, sender=Facility, dispatch_uid="facilities.currency_saved")
-def facility_currency_saved(sender, instance: Facility, created: bool, **kwargs) -> None:
+def facility_saved(sender, instance: Facility, created: bool, **kwargs) -> None:
     if kwargs.get("raw"):
         return
     previous = getattr(instance, "_saved_currency", None)
     if not created and previous is not None and previous != instance.currency:
         refresh_reference_prices(facility_ids={instance.pk})
     instance._saved_currency = instance.currency
+    # Its country's figures (and those of the country it left), prices re-read first.
+    left = getattr(instance, "_saved_country", None)
+    figures.refresh_countries({str(instance.country), str(left or "")})
+    instance._saved_country = str(instance.country)
+
+
+@receiver(post_delete, sender=Facility, dispatch_uid="facilities.figures_facility_deleted")
+def facility_deleted(sender, instance: Facility, **kwargs) -> None:
+    figures.refresh_countries({str(instance.country)})
+
+
+@receiver(post_save, sender=FacilityProcedure, dispatch_uid="facilities.figures_offer_saved")
+@receiver(post_delete, sender=FacilityProcedure, dispatch_uid="facilities.figures_offer_deleted")
+def offer_changed(sender, instance: FacilityProcedure, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    # A facility being deleted takes its prices first: its own receiver counts its country then.
+    figures.refresh_facilities([instance.facility_id])
 
 
 # The page and figure cache -------------------------------------------------------------------------

@@ -171,10 +171,11 @@ def test_cost_by_country_figures_follow_live_prices_and_listing(django_capture_o
         india[0].save()
     assert costs(procedure)["IN"] == (8_000, 8_000, 1)
 
-    # Until a change commits, the cached figures stand.
+    # The figures are kept in the writing transaction itself (facilities.figures): no commit,
+    # cache or visitor needed for them to follow.
     offer.price_from = 1_000
     offer.save()
-    assert costs(procedure)["TR"] == (8_000, 10_000, 2)
+    assert costs(procedure)["TR"] == (1_000, 6_500, 2)
 
 
 def test_cost_table_on_the_page_is_sorted_cheapest_country_first(client):

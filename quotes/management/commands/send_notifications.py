@@ -15,6 +15,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
+from facilities import figures
 from quotes.services.cases import cases_remind
 from quotes.services.outbox import notifications_send
 
@@ -53,6 +54,13 @@ class Command(BaseCommand):
                 else:
                     if reminded:
                         self.stdout.write(f"Queued {reminded} reminder{'s' if reminded != 1 else ''} to facilities.")
+                if loop:
+                    # Tomorrow's directory figures, once a day, before midnight makes them today's.
+                    try:
+                        if figures.keep_ahead():
+                            self.stdout.write("Made tomorrow's directory figures.")
+                    except DatabaseError as exc:
+                        logger.warning("Directory figures not made this time: %s", type(exc).__name__)
             sent = notifications_send(limit=limit)
             if sent or not loop:
                 self.stdout.write(f"Sent {sent} notification{'s' if sent != 1 else ''}.")
